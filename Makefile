@@ -1,0 +1,41 @@
+# Two commands for a fresh machine: `make run` (dashboard on the offline snapshot) and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= data/innenfor.duckdb
+HOST ?= 127.0.0.1
+PORT ?= 8050
+
+.PHONY: run test serve db refresh snapshot bench clean
+
+$(BIN)/.installed: requirements.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(DB): $(BIN)/.installed
+	$(BIN)/python -m loaders refresh --offline --db $(DB) --quiet
+
+db: $(DB)
+
+run: $(DB)  ## build the database from the offline snapshot if missing, then start the dashboard
+	INNENFOR_DB=$(DB) $(BIN)/python app.py --host $(HOST) --port $(PORT)
+
+serve: $(DB)  ## production: gunicorn, several workers, loopback unless HOST is set
+	INNENFOR_DB=$(DB) $(BIN)/gunicorn --workers 3 --bind $(HOST):$(PORT) --access-logfile - app:server
+
+test: $(BIN)/.installed  ## the whole test suite
+	$(BIN)/python -m pytest
+
+refresh: $(BIN)/.installed  ## live refresh from the publishers' APIs
+	$(BIN)/python -m loaders refresh --db $(DB)
+
+snapshot: $(BIN)/.installed  ## re-render data/snapshot from ../shared/data
+	$(BIN)/python -m loaders.snapshot
+
+bench: $(DB)
+	for f in bench/*.py; do $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) $(DB)
