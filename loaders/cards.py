@@ -29,10 +29,22 @@ class SourceCard:
     origin: dict[str, Any] = field(default_factory=dict)  # where the offline snapshot's figures were traced from
     notes: str = ""
     order: int = 100     # load order; klass/geo first
+    # The offline snapshot may hold less than a live refresh asks for (e.g. SSB's published shares for
+    # Telemark's kommuner only). `snapshot_query` overrides keys of `query` when replaying, so the
+    # narrower selection is written down, not hidden; `offline: false` marks a live-only card that an
+    # offline refresh skips (it is listed as "what a live refresh adds").
+    snapshot_query: dict[str, Any] = field(default_factory=dict)
+    offline: bool = True
 
     @property
     def key(self) -> str:
         return f"{self.source}/{self.table_id}"
+
+    def query_for(self, transport_name: str) -> dict[str, Any]:
+        """The query to send: `query`, with `snapshot_query` laid over it when replaying."""
+        if transport_name == "replay" and self.snapshot_query:
+            return {**self.query, **self.snapshot_query}
+        return dict(self.query)
 
 
 def load_card(path: Path) -> SourceCard:

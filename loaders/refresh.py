@@ -93,7 +93,7 @@ def refresh(db_path: Path, transport: Transport, only: str | None = None, progre
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(db_path)
-    cards = load_cards(only)
+    cards = [c for c in load_cards(only) if c.offline or transport.name != "replay"]
     before = _previous_counts(db_path)
     tmp = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
     started = time.perf_counter()
