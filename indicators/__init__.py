@@ -1,0 +1,1 @@
+"""Indicators: observations -> `indicators`, `indicator_values` and `comparator_sets` in DuckDB."""
