@@ -1,0 +1,309 @@
+"""SSB KLASS: the kommune (131) and fylke (104) divisions, their change table, and every division 2008–2024.
+
+Other loaders call ``kommuner_at(transport, year)`` / ``fylker_at(transport, year)`` to match names or
+codes of an old division; both go through the transport they are given, so they replay offline.
+
+How old divisions are rebuilt: KLASS serves versions of 131 for 2020 (valid 2020–2021), 2022, 2023 and
+2024. Earlier years are walked back from the 2020 version with the change table, one year at a time:
+``units(Y-1) = units(Y) - new codes of changes dated Y + old codes (with their old names) of those changes``.
+Fylker come from 104 ``codesAt`` at the start of each fylke division (2017 stands for 2008–2017).
+"""
+from __future__ import annotations
+
+import weakref
+from collections import defaultdict
+from functools import lru_cache
+
+import pandas as pd
+
+from .cards import SOURCES_DIR, SourceCard, load_card
+from .errors import LoaderError, SchemaDrift
+from .result import OBS_COLUMNS, LoadResult
+from .transport import Request, Response, Transport
+
+BASE = "https://data.ssb.no/api/klass/v1"
+FIRST_YEAR, LAST_YEAR = 2008, 2024
+UNKNOWN_CODES = {"9999", "99"}  # KLASS "Uoppgitt"
+
+# Responses per transport: several refresh steps (klass, fhi, nav, ...) ask for the same divisions.
+_cache: "weakref.WeakKeyDictionary[object, dict[str, object]]" = weakref.WeakKeyDictionary()
+
+
+@lru_cache(maxsize=None)
+def _card(table_id: str) -> SourceCard:
+    return load_card(SOURCES_DIR / f"klass_{table_id}.yml")
+
+
+# --- requests -------------------------------------------------------------------------------------
+
+def version_request(version_id: int | str) -> Request:
+    return Request.get(f"{BASE}/versions/{version_id}.json")
+
+
+def changes_request(date_from: str, date_to: str) -> Request:
+    return Request.get(f"{BASE}/classifications/131/changes.json", {"from": date_from, "to": date_to})
+
+
+def codes_at_request(classification: int | str, date: str) -> Request:
+    return Request.get(f"{BASE}/classifications/{classification}/codesAt.json", {"date": date})
+
+
+def kommune_versions(card: SourceCard | None = None) -> dict[int, int]:
+    """First year of each 131 version -> KLASS version id (from the card, so the query lives in data)."""
+    query = (card or _card("131")).query
+    return {int(y): int(v) for y, v in query["versions"].items()}
+
+
+def changes_span(card: SourceCard | None = None) -> tuple[str, str]:
+    q = (card or _card("131")).query["changes"]
+    return str(q["from"]), str(q["to"])
+
+
+def fylke_dates(card: SourceCard | None = None) -> dict[int, str]:
+    """First year of each fylke division -> the date to ask 104 ``codesAt`` for."""
+    return {int(y): str(d) for y, d in (card or _card("104")).query["codesAt"].items()}
+
+
+def _send(transport: Transport, request: Request) -> Response:
+    per = _cache.setdefault(transport, {})
+    if request.key not in per:
+        resp = transport.send(request)
+        if resp.status != 200:
+            raise LoaderError(f"KLASS answered HTTP {resp.status} for {request.url}")
+        per[request.key] = resp
+    return per[request.key]  # type: ignore[return-value]
+
+
+# --- parsing --------------------------------------------------------------------------------------
+
+def parse_version(payload: dict) -> tuple[dict[str, str], dict]:
+    """A 131 version body -> ({code: name} without 9999, meta with name/validFrom/validTo)."""
+    items = payload.get("classificationItems")
+    if not isinstance(items, list) or not items:
+        raise SchemaDrift("KLASS 131 version: no classificationItems")
+    out = {}
+    for item in items:
+        code, name = str(item.get("code", "")), item.get("name")
+        if code in UNKNOWN_CODES:
+            continue
+        if not (len(code) == 4 and code.isdigit()) or not name or str(item.get("level")) != "1":
+            raise SchemaDrift(f"KLASS 131 version {payload.get('name')}: unexpected item {item!r:.120}")
+        out[code] = name
+    meta = {k: payload.get(k) for k in ("name", "id", "validFrom", "validTo", "lastModified")}
+    return out, meta
+
+
+def parse_changes(payload: dict) -> list[dict]:
+    rows = payload.get("codeChanges")
+    if not isinstance(rows, list) or not rows:
+        raise SchemaDrift("KLASS 131 changes: no codeChanges")
+    need = ("oldCode", "oldName", "newCode", "newName", "changeOccurred")
+    for r in rows:
+        if any(not r.get(k) for k in need):
+            raise SchemaDrift(f"KLASS 131 changes: a change lacks one of {need}: {r!r:.160}")
+    return rows
+
+
+def parse_codes_at(payload: dict) -> dict[str, str]:
+    """A 104 ``codesAt`` body -> {fylke code: name} without 99."""
+    codes = payload.get("codes")
+    if not isinstance(codes, list) or not codes:
+        raise SchemaDrift("KLASS 104 codesAt: no codes")
+    out = {}
+    for item in codes:
+        code, name = str(item.get("code", "")), item.get("name")
+        if code in UNKNOWN_CODES:
+            continue
+        if not (len(code) == 2 and code.isdigit()) or not name:
+            raise SchemaDrift(f"KLASS 104 codesAt: unexpected item {item!r:.120}")
+        out[code] = name
+    return out
+
+
+# --- divisions ------------------------------------------------------------------------------------
+
+def _version(transport: Transport, first_year: int) -> dict[str, str]:
+    return parse_version(_send(transport, version_request(kommune_versions()[first_year])).json())[0]
+
+
+def code_changes_raw(transport: Transport) -> list[dict]:
+    return parse_changes(_send(transport, changes_request(*changes_span())).json())
+
+
+def _check_year(year: int) -> None:
+    if not FIRST_YEAR <= int(year) <= LAST_YEAR:
+        raise LoaderError(f"no kommune/fylke division for {year} (supported {FIRST_YEAR}–{LAST_YEAR})")
+
+
+def kommuner_at(transport: Transport, year: int) -> dict[str, str]:
+    """{kommune code: official KLASS name} of the division in force on 1 January ``year`` (2008–2024)."""
+    _check_year(year)
+    versions = kommune_versions()
+    starts = sorted(y for y in versions if y <= year)
+    if starts:
+        return dict(_version(transport, starts[-1]))
+    units = dict(_version(transport, min(versions)))
+    by_year: dict[int, list[dict]] = defaultdict(list)
+    for change in code_changes_raw(transport):
+        by_year[int(change["changeOccurred"][:4])].append(change)
+    for y in range(min(versions), int(year), -1):  # units(y-1) from units(y)
+        changes = by_year.get(y, [])
+        for c in changes:
+            units.pop(c["newCode"], None)
+        for c in changes:
+            units[c["oldCode"]] = c["oldName"]
+    return units
+
+
+def fylker_at(transport: Transport, year: int) -> dict[str, str]:
+    """{fylke code: KLASS name} of the division in force on 1 January ``year`` (2008–2024)."""
+    _check_year(year)
+    dates = fylke_dates()
+    starts = sorted(y for y in dates if y <= year)
+    start = starts[-1] if starts else min(dates)  # fylker did not change 2008–2017
+    return parse_codes_at(_send(transport, codes_at_request(104, dates[start])).json())
+
+
+# --- tables ---------------------------------------------------------------------------------------
+
+def _runs(per_year: dict[int, dict[str, tuple[str, str | None]]], level: str) -> list[dict]:
+    """Collapse year-by-year (name, parent) per code into rows with inclusive valid_from/valid_to."""
+    rows: list[dict] = []
+    open_: dict[str, dict] = {}
+    for year in sorted(per_year):
+        seen = set()
+        for code, (name, parent) in per_year[year].items():
+            seen.add(code)
+            cur = open_.get(code)
+            if cur and cur["name"] == name and cur["parent_code"] == parent and cur["valid_to"] == year - 1:
+                cur["valid_to"] = year
+            else:
+                cur = {"code": code, "level": level, "name": name, "parent_code": parent,
+                       "valid_from": year, "valid_to": year}
+                open_[code] = cur
+                rows.append(cur)
+        for code in list(open_):
+            if code not in seen:
+                del open_[code]
+    return rows
+
+
+def classify(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """kind per (old, new) pair of one change date.
+
+    split: the old code goes to several new codes; merge: the new code gets several old codes;
+    renumber: one old -> one new with another code; rename: same code, only the name changed.
+    (split wins over merge when both hold, e.g. Stokke 2017 -> Tønsberg + Sandefjord.)
+    """
+    outs, ins = defaultdict(set), defaultdict(set)
+    for old, new in pairs:
+        outs[old].add(new)
+        ins[new].add(old)
+    kinds = {}
+    for old, new in pairs:
+        if len(outs[old]) > 1:
+            kinds[(old, new)] = "split"
+        elif len(ins[new]) > 1:
+            kinds[(old, new)] = "merge"
+        elif old != new:
+            kinds[(old, new)] = "renumber"
+        else:
+            kinds[(old, new)] = "rename"
+    return kinds
+
+
+def code_changes_table(transport: Transport) -> pd.DataFrame:
+    """geo_code_changes: every kommune change in the table, plus fylke changes derived from them.
+
+    A fylke pair (old fylke -> new fylke) is taken from a kommune change whose old fylke ceased to exist
+    or whose new fylke did not exist before the date (so Rindal moving 15 -> 50 in 2019 is not a fylke
+    change, but Jevnaker/Lunner 05 -> 30 in 2020 is: Oppland went to Innlandet *and* Viken).
+    """
+    raw = code_changes_raw(transport)
+    by_date: dict[str, list[dict]] = defaultdict(list)
+    for c in raw:
+        by_date[c["changeOccurred"]].append(c)
+    rows = []
+    for date, changes in sorted(by_date.items()):
+        pairs = list(dict.fromkeys((c["oldCode"], c["newCode"]) for c in changes))
+        kinds = classify(pairs)
+        seen = set()
+        for c in changes:
+            pair = (c["oldCode"], c["newCode"])
+            if pair in seen:
+                continue
+            seen.add(pair)
+            rows.append({"old_code": pair[0], "new_code": pair[1], "changed_on": date, "kind": kinds[pair],
+                         "level": "kommune", "old_name": c["oldName"], "new_name": c["newName"]})
+        year = int(date[:4])
+        if FIRST_YEAR < year <= LAST_YEAR:
+            before, after = fylker_at(transport, year - 1), fylker_at(transport, year)
+            fpairs = list(dict.fromkeys(
+                (o[:2], n[:2]) for o, n in pairs
+                if o[:2] != n[:2] and (o[:2] not in after or n[:2] not in before)))
+            fkinds = classify(fpairs)
+            for old, new in fpairs:
+                rows.append({"old_code": old, "new_code": new, "changed_on": date, "kind": fkinds[(old, new)],
+                             "level": "fylke", "old_name": before.get(old), "new_name": after.get(new)})
+    frame = pd.DataFrame(rows)
+    frame["changed_on"] = pd.to_datetime(frame["changed_on"]).dt.date
+    return frame
+
+
+def history_table(transport: Transport) -> pd.DataFrame:
+    """geo_units_history: every kommune and fylke of every division 2008–2024 (valid_to inclusive)."""
+    kommuner, fylker = {}, {}
+    for year in range(FIRST_YEAR, LAST_YEAR + 1):
+        fyl = fylker_at(transport, year)
+        kom = kommuner_at(transport, year)
+        orphans = sorted(c for c in kom if c[:2] not in fyl)
+        if orphans:
+            raise LoaderError(f"KLASS {year}: kommuner without a fylke of that year: {orphans[:5]}")
+        kommuner[year] = {c: (n, c[:2]) for c, n in kom.items()}
+        fylker[year] = {c: (n, "0") for c, n in fyl.items()}
+    return pd.DataFrame(_runs(fylker, "fylke") + _runs(kommuner, "kommune"))
+
+
+def units_table(transport: Transport) -> pd.DataFrame:
+    """geo_units: Norway, the 15 fylker and 357 kommuner of 2024 with KLASS's official names."""
+    fyl, kom = fylker_at(transport, LAST_YEAR), kommuner_at(transport, LAST_YEAR)
+    rows = [{"code": "0", "level": "land", "name": "Norge", "parent_code": None}]
+    rows += [{"code": c, "level": "fylke", "name": n, "parent_code": "0"} for c, n in sorted(fyl.items())]
+    rows += [{"code": c, "level": "kommune", "name": n, "parent_code": c[:2]} for c, n in sorted(kom.items())]
+    frame = pd.DataFrame(rows)
+    bad = sorted(set(frame.loc[frame.level == "kommune", "parent_code"]) - set(fyl))
+    if bad:
+        raise LoaderError(f"KLASS 2024: kommune codes with unknown fylke prefix {bad}")
+    return frame
+
+
+def fetch(card: SourceCard, transport: Transport) -> LoadResult:
+    """131 builds the geo tables; 104 only checks its divisions (its figures feed 131's tables)."""
+    empty = pd.DataFrame(columns=OBS_COLUMNS)
+    _cache.pop(transport, None)  # a refresh reads the publisher afresh
+    before = len(getattr(transport, "sent", []))
+    if card.table_id == "104":
+        for year in sorted(fylke_dates(card)):
+            fylker_at(transport, year)
+        return LoadResult(empty, title=card.title, requests=len(fylke_dates(card)))
+    if card.table_id != "131":
+        raise LoaderError(f"klass loader knows tables 131 and 104, not {card.table_id}")
+    tables = {"geo_units": units_table(transport), "geo_units_history": history_table(transport),
+              "geo_code_changes": code_changes_table(transport)}
+    meta = parse_version(_send(transport, version_request(kommune_versions(card)[LAST_YEAR])).json())[1]
+    sent = len(getattr(transport, "sent", [])) - before
+    return LoadResult(empty, title=card.title, api_updated=meta.get("lastModified"),
+                      requests=sent or len(kommune_versions(card)) + 1 + len(fylke_dates()),
+                      extra_tables=tables)
+
+
+def snapshot_requests() -> list[Request]:
+    """Every request this module sends (the renderer writes exactly these)."""
+    reqs = [version_request(v) for v in kommune_versions().values()]
+    reqs.append(changes_request(*changes_span()))
+    reqs += [codes_at_request(104, d) for d in fylke_dates().values()]
+    return reqs
+
+
+__all__ = ["kommuner_at", "fylker_at", "fetch", "classify", "code_changes_table", "history_table",
+           "units_table"]
