@@ -1,0 +1,54 @@
+"""``python -m indicators coverage [--db PATH]``: per indicator and level, the latest period and how many
+units have a value in it; and which sources a live refresh would add."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from loaders import db
+
+
+def coverage(con) -> list[str]:
+    expected = dict(con.execute("SELECT level, count(*) FROM geo_units GROUP BY level").fetchall())
+    lines = [f"{'indikator':<30} {'nivå':<8} {'grenser':<12} {'siste periode':<14} {'med verdi':>10} {'av':>5}"]
+    rows = con.execute("""
+        WITH latest AS (
+            SELECT indicator_id, geo_level, borders, max(period) AS period FROM indicator_values
+            WHERE breakdown = '' AND value IS NOT NULL GROUP BY ALL)
+        SELECT l.indicator_id, l.geo_level, l.borders, l.period,
+               count(DISTINCT v.geo_code) FILTER (WHERE v.value IS NOT NULL),
+               count(DISTINCT v.geo_code)
+        FROM latest l JOIN indicator_values v USING (indicator_id, geo_level, borders, period)
+        JOIN indicators i USING (indicator_id)
+        WHERE v.breakdown = '' GROUP BY ALL
+        ORDER BY min(i.sort_order), l.indicator_id, l.borders,
+                 CASE l.geo_level WHEN 'land' THEN 0 WHEN 'fylke' THEN 1 ELSE 2 END""").fetchall()
+    for ind, level, borders, period, with_value, total in rows:
+        of = expected.get(level, total) if borders == "2024" else total
+        lines.append(f"{ind:<30} {level:<8} {borders:<12} {period:<14} {with_value:>10} {of:>5}")
+    return lines
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m indicators")
+    parser.add_argument("command", choices=["coverage"])
+    parser.add_argument("--db", type=Path, default=Path(os.environ.get("INNENFOR_DB", db.DEFAULT_DB)))
+    args = parser.parse_args(argv)
+    con = db.connect(args.db, read_only=True)
+    try:
+        print("\n".join(coverage(con)))
+        from loaders.cards import load_cards
+        live_only = [c for c in load_cards() if not c.offline]
+        if live_only:
+            print("\nEn live-oppdatering legger til (ikke i offline-utdraget):")
+            for card in live_only:
+                print(f"  {card.key:<28} {card.title}")
+    finally:
+        con.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

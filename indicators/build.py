@@ -1,0 +1,88 @@
+"""Builds `indicators`, `indicator_values` and `comparator_sets` from `observations` (last step of a refresh)."""
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+
+from .context import Context, level_of
+from .registry import Indicator, all_indicators
+from .schema import SCHEMA
+from .stats import compare_with_benchmark, wilson
+
+log = logging.getLogger(__name__)
+VALUE_COLUMNS = ["indicator_id", "geo_code", "geo_level", "period", "breakdown", "value", "numerator",
+                 "denominator", "ci_low", "ci_high", "comparison", "status", "status_nb", "borders",
+                 "geo_vintage", "flag_nb"]
+KEY = ["indicator_id", "geo_code", "period", "breakdown", "borders", "geo_vintage"]
+
+
+class IndicatorError(ValueError):
+    pass
+
+
+def finalise(ind: Indicator, frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Intervals, the comparison with Norway, status words, and the checks every indicator must pass."""
+    f = frame.copy()
+    f.insert(0, "indicator_id", ind.indicator_id)
+    f["geo_level"] = f["geo_level"].fillna(f["geo_code"].map(level_of))
+    for col in ("value", "numerator", "denominator"):
+        f[col] = pd.to_numeric(f[col], errors="coerce").astype("float64")
+    if ind.is_share:
+        f["ci_low"], f["ci_high"] = wilson(f.numerator, f.denominator, scale=ind.scale)
+    else:
+        f["ci_low"] = f["ci_high"] = float("nan")
+    norway = (f[f.geo_code == "0"].drop_duplicates(["period", "breakdown"])
+              .set_index(["period", "breakdown"])["value"])
+    bench = pd.Series([norway.get((p, b)) for p, b in zip(f.period, f.breakdown)], index=f.index, dtype="float64")
+    f["comparison"] = compare_with_benchmark(f.ci_low, f.ci_high, bench, ind.polarity)
+    f.loc[f.geo_code == "0", "comparison"] = None
+    source = ind.sources[0].split("/")[0]
+    missing_words = f.status.notna() & f.status_nb.isna()
+    f.loc[missing_words, "status_nb"] = [ctx.status_text(source, s) for s in f.loc[missing_words, "status"]]
+    f["geo_vintage"] = pd.to_numeric(f["geo_vintage"], errors="coerce").astype("Int64")
+    _check(ind, f)
+    return f[VALUE_COLUMNS]
+
+
+def _check(ind: Indicator, f: pd.DataFrame) -> None:
+    problems = []
+    dup = f.duplicated(KEY, keep=False)
+    if dup.any():
+        problems.append(f"{dup.sum()} duplicate keys, e.g. {f.loc[dup, KEY].head(2).to_dict('records')}")
+    if (f.value.isna() & f.status.isna()).any():
+        problems.append("values NULL without a status")
+    if (f.value.notna() & f.status.notna()).any():
+        problems.append("values with a status")
+    lo, hi = ind.value_range
+    bad = f.value.notna() & ((f.value < lo) | (f.value > hi))
+    if bad.any():
+        problems.append(f"{bad.sum()} values outside {ind.value_range}")
+    over = f.numerator.notna() & f.denominator.notna() & (f.numerator > f.denominator) & ind.is_share
+    if over.any():
+        problems.append(f"{over.sum()} numerators above their denominator")
+    if not set(f.geo_level.unique()) <= set(ind.levels):
+        problems.append(f"levels {sorted(set(f.geo_level.unique()))} not in metadata {ind.levels}")
+    if problems:
+        raise IndicatorError(f"indicator {ind.indicator_id}: " + "; ".join(problems))
+
+
+def build_all(con) -> dict[str, int]:
+    con.execute(SCHEMA)
+    for table in ("indicators", "indicator_values", "comparator_sets"):
+        con.execute(f"DELETE FROM {table}")
+    ctx = Context(con)
+    counts = {}
+    loaded = {f"{s}/{t}" for s, t in con.execute("SELECT source, table_id FROM provenance").fetchall()}
+    for ind in all_indicators():
+        if not set(ind.sources) & loaded:
+            log.info("indicator %s skipped: none of its sources %s is loaded", ind.indicator_id, ind.sources)
+            continue
+        frame = finalise(ind, ind.module.compute(ctx), ctx)
+        meta = pd.DataFrame([ind.row()])  # noqa: F841
+        con.execute("INSERT INTO indicators BY NAME SELECT * FROM meta")
+        con.execute("INSERT INTO indicator_values BY NAME SELECT * FROM frame")
+        counts[ind.indicator_id] = len(frame)
+    from .comparators import build_comparators
+    build_comparators(con)
+    return counts

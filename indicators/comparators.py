@@ -1,0 +1,69 @@
+"""Comparator sets for every kommune, so the app pre-selects peers without computing them per request.
+
+- ``naboer``: kommuner sharing a border (land first, then across the water), from ``geo_neighbours``.
+- ``fylke``: the other kommuner of its fylke, nearest in population first.
+- ``storrelse``: the 10 kommuner nearest in log(population), nationwide.
+- ``lignende``: statistical nearest neighbours — the 10 kommuner nearest in a standardised profile of
+  log(population) and the latest kommune values of the indicators listed in ``PROFILE`` (z-scores across
+  kommuner; Euclidean distance averaged over the variables both kommuner have, at least two). No gap is filled.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+K = 10
+PROFILE = ("neet_15_29", "spesialundervisning", "innvandrere_andel", "barn_vedvarende_lavinntekt")
+
+
+def _latest_kommune_values(con) -> pd.DataFrame:
+    return con.execute("""
+        WITH latest AS (
+            SELECT indicator_id, max(period) AS period FROM indicator_values
+            WHERE geo_level = 'kommune' AND borders = '2024' AND breakdown = '' AND value IS NOT NULL
+            GROUP BY indicator_id)
+        SELECT v.indicator_id, v.geo_code, v.value FROM indicator_values v JOIN latest USING (indicator_id, period)
+        WHERE v.geo_level = 'kommune' AND v.borders = '2024' AND v.breakdown = ''
+    """).df().pivot_table(index="geo_code", columns="indicator_id", values="value", aggfunc="first")
+
+
+def build_comparators(con) -> None:
+    kommuner = [c for (c,) in con.execute("SELECT code FROM geo_units WHERE level = 'kommune' ORDER BY code").fetchall()]
+    parent = dict(con.execute("SELECT code, parent_code FROM geo_units WHERE level = 'kommune'").fetchall())
+    values = _latest_kommune_values(con).reindex(kommuner)
+    pop = values.get("befolkning")
+    logpop = np.log(pop) if pop is not None else pd.Series(np.nan, index=kommuner)
+    rows: list[tuple] = []
+
+    for code, neighbour, kind in con.execute("""SELECT code, neighbour_code, kind FROM geo_neighbours
+            WHERE length(code) = 4 ORDER BY code, kind = 'land' DESC, neighbour_code""").fetchall():
+        rows.append((code, "naboer", neighbour, None, None))
+
+    for code in kommuner:
+        same = [c for c in kommuner if parent[c] == parent[code] and c != code]
+        d = (logpop[same] - logpop[code]).abs().sort_values()
+        rows += [(code, "fylke", m, None, float(d[m]) if pd.notna(d[m]) else None) for m in d.index]
+        if pd.notna(logpop[code]):
+            near = (logpop.drop(code) - logpop[code]).abs().dropna().sort_values().head(K)
+            rows += [(code, "storrelse", m, None, float(v)) for m, v in near.items()]
+
+    cols = [c for c in ("befolkning", *PROFILE) if c in values.columns]
+    profile = values[cols].copy()
+    if "befolkning" in profile:
+        profile["befolkning"] = np.log(profile["befolkning"])
+    z = (profile - profile.mean()) / profile.std(ddof=0)
+    arr = z.to_numpy(dtype="float64")
+    for i, code in enumerate(kommuner):
+        diff = arr - arr[i]
+        both = ~np.isnan(diff)
+        n = both.sum(axis=1)
+        dist = np.sqrt(np.where(both, diff ** 2, 0).sum(axis=1) / np.maximum(n, 1))
+        dist = np.where(n >= 2, dist, np.nan)
+        dist[i] = np.nan
+        order = [j for j in np.argsort(dist) if not np.isnan(dist[j])][:K]
+        rows += [(code, "lignende", kommuner[j], None, float(dist[j])) for j in order]
+
+    frame = pd.DataFrame(rows, columns=["code", "kind", "member_code", "rank", "distance"])
+    frame["rank"] = frame.groupby(["code", "kind"]).cumcount() + 1
+    con.execute("DELETE FROM comparator_sets")
+    con.execute("INSERT INTO comparator_sets BY NAME SELECT * FROM frame")

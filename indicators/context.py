@@ -1,0 +1,93 @@
+"""What an indicator module gets to work with: observations, geography, and aggregation done right.
+
+Aggregation rule (the house rule): a fylke or Norway figure is the sum of its kommuner's numerators over
+the sum of their denominators — never an average of rates — and only when every part is known. If a
+part is suppressed, the aggregate is not computed from the parts; the publisher's own aggregate is used
+where it exists (``prefer_published``), otherwise the aggregate stays NULL with a reason.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+OUT_COLUMNS = ["geo_code", "geo_level", "period", "breakdown", "value", "numerator", "denominator",
+               "status", "status_nb", "borders", "geo_vintage", "flag_nb"]
+
+NOT_SUMMABLE = ":", "Kan ikke summeres: en eller flere kommuner er skjermet"
+
+
+def level_of(code: str) -> str:
+    return "land" if code == "0" else ("fylke" if len(code) == 2 else "kommune")
+
+
+class Context:
+    def __init__(self, con):
+        self.con = con
+        self.units = con.execute("SELECT code, level, name, parent_code FROM geo_units").df()
+        self.kommune_fylke = dict(self.units.loc[self.units.level == "kommune", ["code", "parent_code"]]
+                                  .itertuples(index=False, name=None))
+        self._status = {(s, sym): text for s, sym, text in
+                        con.execute("SELECT source, symbol, meaning_nb FROM status_codes").fetchall()}
+
+    def obs(self, source: str, table_id: str, measure: str | None = None, **dims: str) -> pd.DataFrame:
+        """Observations of one table, optionally one measure, filtered on exact dimension codes."""
+        sql = "SELECT * FROM observations WHERE source = ? AND table_id = ?"
+        args: list = [source, table_id]
+        if measure is not None:
+            sql += " AND measure = ?"
+            args.append(measure)
+        for name, code in dims.items():
+            sql += " AND ('|' || dims || '|') LIKE ?"
+            args.append(f"%|{name}={code}|%")
+        return self.con.execute(sql, args).df()
+
+    def status_text(self, source: str, symbol: str | None) -> str | None:
+        if symbol is None or (isinstance(symbol, float) and pd.isna(symbol)):
+            return None
+        return self._status.get((source, symbol)) or f"Ikke tilgjengelig ({symbol})"
+
+    def sum_kommuner(self, rows: pd.DataFrame, by: list[str], to: str = "fylke") -> pd.DataFrame:
+        """Sum kommune numerators/denominators (2024 codes) to fylke or land, per group in ``by``.
+
+        A group with any NULL part, or missing any of its kommuner, is returned with value NULL and
+        status ':' + reason (never summed from the parts that happen to be known)."""
+        k = rows[rows.geo_code.map(level_of) == "kommune"].copy()
+        k["target"] = k.geo_code.map(self.kommune_fylke) if to == "fylke" else "0"
+        expected = (self.units[self.units.level == "kommune"].assign(
+            target=lambda u: u.parent_code if to == "fylke" else "0").groupby("target").size())
+        out = []
+        for keys, grp in k.groupby(["target", *by], dropna=False, sort=True):
+            keys = keys if isinstance(keys, tuple) else (keys,)
+            target = keys[0]
+            complete = grp.numerator.notna().all() and grp.denominator.notna().all() \
+                and grp.geo_code.nunique() == expected.get(target, -1)
+            row = dict(zip(["geo_code", *by], keys))
+            if complete:
+                row.update(numerator=grp.numerator.sum(), denominator=grp.denominator.sum(),
+                           status=None, status_nb=None)
+            else:
+                row.update(numerator=None, denominator=None, status=NOT_SUMMABLE[0], status_nb=NOT_SUMMABLE[1])
+            out.append(row)
+        res = pd.DataFrame(out)
+        if res.empty:
+            return res
+        res["geo_level"] = to
+        return res
+
+
+def share(frame: pd.DataFrame, scale: float = 100.0) -> pd.Series:
+    """numerator / denominator × scale, NULL where either is NULL or the denominator is 0."""
+    num = pd.to_numeric(frame["numerator"], errors="coerce")
+    den = pd.to_numeric(frame["denominator"], errors="coerce")
+    return (num / den.where(den > 0)) * scale
+
+
+def finish(frame: pd.DataFrame, **defaults) -> pd.DataFrame:
+    """Fill the standard output columns (defaults for absent ones) and order them."""
+    frame = frame.copy()
+    for col in OUT_COLUMNS:
+        if col not in frame.columns:
+            frame[col] = defaults.get(col)
+    if "geo_level" in frame and frame["geo_level"].isna().any():
+        frame["geo_level"] = frame["geo_level"].fillna(frame["geo_code"].map(level_of))
+    frame["breakdown"] = frame["breakdown"].fillna("")
+    return frame[OUT_COLUMNS]

@@ -1,0 +1,44 @@
+"""Intervals and benchmark comparisons.
+
+Proportions with known counts get a 95 % Wilson score interval (Wilson 1927; the method Fingertips and
+FHI use for shares). A unit is "better"/"worse" than Norway when Norway's value lies outside the unit's
+interval, in the direction the indicator's polarity says is good/bad; otherwise "similar". Without counts
+there is no interval and no significance claim (comparison NULL): the app shows only the difference.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+Z95 = 1.959963984540054
+
+
+def wilson(numerator, denominator, z: float = Z95, scale: float = 100.0):
+    """Vectorised Wilson interval for numerator/denominator, returned on ``scale`` (100 for percent)."""
+    k = np.asarray(numerator, dtype="float64")
+    n = np.asarray(denominator, dtype="float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        ok = (n > 0) & (k >= 0) & (k <= n)
+        low = np.where(ok, (centre - half) * scale, np.nan)
+        high = np.where(ok, (centre + half) * scale, np.nan)
+    return low, high
+
+
+def compare_with_benchmark(ci_low, ci_high, benchmark, polarity: str) -> pd.Series:
+    """better / similar / worse per row; NULL where the interval or the benchmark is unknown or polarity neutral."""
+    low = pd.Series(ci_low, dtype="float64")
+    high = pd.Series(ci_high, dtype="float64").set_axis(low.index)
+    bench = pd.Series(benchmark, dtype="float64").set_axis(low.index)
+    out = pd.Series([None] * len(low), index=low.index, dtype="object")
+    known = low.notna() & high.notna() & bench.notna()
+    if polarity not in ("high_bad", "high_good"):
+        return out
+    above = known & (low > bench)
+    below = known & (high < bench)
+    out[known] = "similar"
+    out[above] = "worse" if polarity == "high_bad" else "better"
+    out[below] = "better" if polarity == "high_bad" else "worse"
+    return out
