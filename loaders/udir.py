@@ -217,6 +217,7 @@ def frame(rows: list[dict[str, Any]], table: str) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=OBS_COLUMNS)
     df["geo_vintage"] = df["geo_vintage"].astype("Int64")
     df["value"] = df["value"].astype("float64")
+    df["status"] = df["status"].astype(object).where(df["status"].notna(), None)
     return df
 
 
