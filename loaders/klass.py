@@ -164,6 +164,25 @@ def fylker_at(transport: Transport, year: int) -> dict[str, str]:
     return parse_codes_at(_send(transport, codes_at_request(104, dates[start])).json())
 
 
+def forward_map(changes, codes, from_year: int, to_year: int) -> dict[str, set[str]]:
+    """Where each code of the ``from_year`` division lies in the ``to_year`` division.
+
+    ``changes``: (old_code, new_code, year) for one level. Changes dated from_year+1 … to_year are
+    applied in order; a code with no change keeps its code. A split gives several codes.
+    """
+    steps: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for old, new, year in changes:
+        if from_year < int(year) <= to_year:
+            steps[int(year)][old].add(new)
+    out = {}
+    for code in codes:
+        current = {code}
+        for year in sorted(steps):
+            current = set().union(*(steps[year].get(c, {c}) for c in current))
+        out[code] = current
+    return out
+
+
 # --- tables ---------------------------------------------------------------------------------------
 
 def _runs(per_year: dict[int, dict[str, tuple[str, str | None]]], level: str) -> list[dict]:
@@ -215,9 +234,10 @@ def classify(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
 def code_changes_table(transport: Transport) -> pd.DataFrame:
     """geo_code_changes: every kommune change in the table, plus fylke changes derived from them.
 
-    A fylke pair (old fylke -> new fylke) is taken from a kommune change whose old fylke ceased to exist
-    or whose new fylke did not exist before the date (so Rindal moving 15 -> 50 in 2019 is not a fylke
-    change, but Jevnaker/Lunner 05 -> 30 in 2020 is: Oppland went to Innlandet *and* Viken).
+    Every kommune change that crosses a fylke line gives a fylke pair (old fylke, new fylke); a fylke of
+    such a pair that exists on both sides of the date also gets (f, f). The kinds then follow ``classify``:
+    e.g. 2020 Oppland 05 -> Innlandet 34 + Viken 30 (Jevnaker, Lunner) is a split, Nordland 18 -> 18 + 54
+    (Tjeldsund) a split, 2024 Viken 30 -> 31/32/33 a split, 2018 Sør-/Nord-Trøndelag -> 50 a merge.
     """
     raw = code_changes_raw(transport)
     by_date: dict[str, list[dict]] = defaultdict(list)
@@ -238,9 +258,9 @@ def code_changes_table(transport: Transport) -> pd.DataFrame:
         year = int(date[:4])
         if FIRST_YEAR < year <= LAST_YEAR:
             before, after = fylker_at(transport, year - 1), fylker_at(transport, year)
-            fpairs = list(dict.fromkeys(
-                (o[:2], n[:2]) for o, n in pairs
-                if o[:2] != n[:2] and (o[:2] not in after or n[:2] not in before)))
+            cross = [(o[:2], n[:2]) for o, n in pairs if o[:2] != n[:2]]
+            kept = [(f, f) for pair in cross for f in pair if f in before and f in after]
+            fpairs = list(dict.fromkeys(sorted(cross + kept)))
             fkinds = classify(fpairs)
             for old, new in fpairs:
                 rows.append({"old_code": old, "new_code": new, "changed_on": date, "kind": fkinds[(old, new)],
@@ -305,5 +325,5 @@ def snapshot_requests() -> list[Request]:
     return reqs
 
 
-__all__ = ["kommuner_at", "fylker_at", "fetch", "classify", "code_changes_table", "history_table",
+__all__ = ["kommuner_at", "fylker_at", "fetch", "forward_map", "classify", "code_changes_table", "history_table",
            "units_table"]

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from .. import klass
-from ..transport import SnapshotWriter
+from ..transport import Response, SnapshotWriter
 
 
 def _dump(obj) -> bytes:
@@ -76,37 +76,44 @@ class _Local:
 
     name = "render"
 
-    def __init__(self, bodies: dict[str, bytes]):
-        self.bodies = bodies
+    def __init__(self, content: dict[str, bytes]):
+        self.content = content
 
     def send(self, request):
-        from ..transport import Response
-        return Response(self.bodies[request.key])
+        return Response(self.content[request.key])
 
 
-def render(shared: Path, out: Path) -> None:
+def bodies(shared: Path) -> dict[str, tuple[str, object, bytes]]:
+    """request key -> (file name, Request, body) for every KLASS request the loader sends."""
     src = shared / "klass"
-    writer = SnapshotWriter(out, "klass")
-    bodies: dict[str, bytes] = {}
+    out: dict[str, tuple[str, object, bytes]] = {}
 
     def add(request, body: dict, filename: str) -> None:
-        content = _dump(body)
-        bodies[request.key] = content
-        writer.add(request, content, filename)
+        out[request.key] = (filename, request, _dump(body))
 
     for year, version_id in klass.kommune_versions().items():
         add(klass.version_request(version_id), _version_body(src / f"opisthokonta_Kommuneinndeling_{year}.json"),
             f"131-version-{year}.json")
     add(klass.changes_request(*klass.changes_span()), _changes_body(src / "opisthokonta_changetables.json"),
         "131-changes.json")
-
     dates = klass.fylke_dates()
     real_2020 = json.loads((src / "statisticsnorway-mimir_klass104_codesAt_2020-01-01.json").read_text("utf-8"))
     add(klass.codes_at_request(104, dates[2020]), _codes_filtered(real_2020), f"104-codesAt-{dates[2020]}.json")
     add(klass.codes_at_request(104, dates[2024]), _codes_body(fylker_2024(shared)), f"104-codesAt-{dates[2024]}.json")
-    local = _Local(bodies)
     for year in (2017, 2018):
-        kom = klass.kommuner_at(local, year)
+        kom = klass.kommuner_at(local_transport(out), year)
         add(klass.codes_at_request(104, dates[year]), _codes_body(fylker_old(shared, kom, year)),
             f"104-codesAt-{dates[year]}.json")
+    return out
+
+
+def local_transport(rendered: dict[str, tuple[str, object, bytes]]) -> _Local:
+    """A transport over rendered bodies (used by the boundaries renderer to walk old divisions)."""
+    return _Local({k: v[2] for k, v in rendered.items()})
+
+
+def render(shared: Path, out: Path) -> None:
+    writer = SnapshotWriter(out, "klass")
+    for filename, request, content in bodies(shared).values():
+        writer.add(request, content, filename)
     writer.close()
