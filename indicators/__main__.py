@@ -22,7 +22,7 @@ def coverage(con) -> list[str]:
                count(DISTINCT v.geo_code)
         FROM latest l JOIN indicator_values v USING (indicator_id, geo_level, borders, period)
         JOIN indicators i USING (indicator_id)
-        WHERE v.breakdown = '' GROUP BY ALL
+        WHERE v.breakdown = '' GROUP BY l.indicator_id, l.geo_level, l.borders, l.period
         ORDER BY min(i.sort_order), l.indicator_id, l.borders,
                  CASE l.geo_level WHEN 'land' THEN 0 WHEN 'fylke' THEN 1 ELSE 2 END""").fetchall()
     for ind, level, borders, period, with_value, total in rows:

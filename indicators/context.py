@@ -13,6 +13,13 @@ OUT_COLUMNS = ["geo_code", "geo_level", "period", "breakdown", "value", "numerat
                "status", "status_nb", "borders", "geo_vintage", "flag_nb"]
 
 NOT_SUMMABLE = ":", "Kan ikke summeres: en eller flere kommuner er skjermet"
+RENUMBERED = "Samme område, nytt nummer"
+
+
+def join_flags(*columns: pd.Series) -> pd.Series:
+    """Join several optional text flags per row with '; ' (NULL when none)."""
+    frame = pd.concat([c.astype("object") for c in columns], axis=1)
+    return frame.apply(lambda r: "; ".join(str(x) for x in r if isinstance(x, str) and x) or None, axis=1)
 
 
 def level_of(code: str) -> str:
@@ -91,3 +98,57 @@ def finish(frame: pd.DataFrame, **defaults) -> pd.DataFrame:
         frame["geo_level"] = frame["geo_level"].fillna(frame["geo_code"].map(level_of))
     frame["breakdown"] = frame["breakdown"].fillna("")
     return frame[OUT_COLUMNS]
+
+
+def _mapping(ctx: "Context", frame: pd.DataFrame) -> pd.DataFrame:
+    from .harmonise import to_2024
+
+    pairs = frame[["geo_code", "geo_vintage"]].drop_duplicates()
+    return to_2024(ctx.con, pairs).rename(columns={"old_code": "geo_code", "vintage": "geo_vintage"})
+
+
+def rates_on_2024_borders(ctx: "Context", frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows (with geo_vintage) whose unit is the *same territory* as a 2024 unit, recoded to it.
+
+    For series published only as rates: a rate can be carried over when the old unit is exactly one 2024
+    unit (kind same/renumbered and comparable); merged or split units are left to the as-published view.
+    """
+    if frame.empty:
+        return frame.assign(borders="2024")
+    m = _mapping(ctx, frame)
+    m = m[m.kind.isin(["same", "renumbered"]) & m.comparable]
+    f = frame.astype({"geo_vintage": "int64"}).merge(m[["geo_code", "geo_vintage", "code_2024", "kind"]],
+                                                     on=["geo_code", "geo_vintage"])
+    renumbered = f.kind.map({"renumbered": RENUMBERED})
+    f["flag_nb"] = join_flags(f["flag_nb"], renumbered) if "flag_nb" in f else renumbered
+    return f.drop(columns=["geo_code", "kind"]).rename(columns={"code_2024": "geo_code"}).assign(
+        borders="2024", geo_vintage=2024)
+
+
+def counts_on_2024_borders(ctx: "Context", frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Sum numerators and denominators of old units onto 2024 units, per group ``by`` (e.g. period).
+
+    Only where the sum gives the 2024 unit exactly (``comparable``): merged units are summed; a split
+    unit is never shared out, and a 2024 unit that received part of a split unit gets no figure. A 2024
+    unit with any NULL part (suppressed) gets NULL with the reason, not a partial sum.
+    """
+    if frame.empty:
+        return frame.assign(borders="2024")
+    m = _mapping(ctx, frame)
+    m = m[m.comparable & m.kind.isin(["same", "renumbered", "merged"])]
+    f = frame.astype({"geo_vintage": "int64"}).merge(m[["geo_code", "geo_vintage", "code_2024", "kind"]],
+                                                     on=["geo_code", "geo_vintage"])
+    groups = f.groupby(["code_2024", *by], dropna=False)
+    out = groups.agg(numerator=("numerator", lambda s: s.sum(min_count=len(s)) if s.notna().all() else None),
+                     denominator=("denominator", lambda s: s.sum(min_count=len(s)) if s.notna().all() else None),
+                     parts=("geo_code", "nunique"), merged=("kind", lambda k: (k == "merged").any()),
+                     renumbered=("kind", lambda k: (k == "renumbered").all())).reset_index()
+    out = out.rename(columns={"code_2024": "geo_code"})
+    incomplete = out.numerator.isna() | out.denominator.isna()
+    out["status"] = incomplete.map({True: NOT_SUMMABLE[0], False: None})
+    out["status_nb"] = incomplete.map({True: NOT_SUMMABLE[1], False: None})
+    out["flag_nb"] = None
+    out.loc[out.merged, "flag_nb"] = "Sammenslått kommune: summert fra " + out.loc[out.merged, "parts"].astype(str) + \
+        " tidligere kommuner"
+    out.loc[~out.merged & out.renumbered, "flag_nb"] = RENUMBERED
+    return out.drop(columns=["parts", "merged", "renumbered"]).assign(borders="2024", geo_vintage=2024)

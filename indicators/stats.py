@@ -2,7 +2,8 @@
 
 Proportions with known counts get a 95 % Wilson score interval (Wilson 1927; the method Fingertips and
 FHI use for shares). A unit is "better"/"worse" than Norway when Norway's value lies outside the unit's
-interval, in the direction the indicator's polarity says is good/bad; otherwise "similar". Without counts
+interval, in the direction the indicator's polarity says is good/bad; otherwise "similar". For indicators
+with no polarity (neither direction is good) the words are "higher"/"similar"/"lower". Without counts
 there is no interval and no significance claim (comparison NULL): the app shows only the difference.
 """
 from __future__ import annotations
@@ -28,17 +29,15 @@ def wilson(numerator, denominator, z: float = Z95, scale: float = 100.0):
 
 
 def compare_with_benchmark(ci_low, ci_high, benchmark, polarity: str) -> pd.Series:
-    """better / similar / worse per row; NULL where the interval or the benchmark is unknown or polarity neutral."""
+    """better / similar / worse (or higher / similar / lower when neutral) per row; NULL when unknown."""
     low = pd.Series(ci_low, dtype="float64")
     high = pd.Series(ci_high, dtype="float64").set_axis(low.index)
     bench = pd.Series(benchmark, dtype="float64").set_axis(low.index)
     out = pd.Series([None] * len(low), index=low.index, dtype="object")
     known = low.notna() & high.notna() & bench.notna()
-    if polarity not in ("high_bad", "high_good"):
-        return out
-    above = known & (low > bench)
-    below = known & (high < bench)
+    words = {"high_bad": ("worse", "better"), "high_good": ("better", "worse"), "neutral": ("higher", "lower")}
+    above_word, below_word = words[polarity]
     out[known] = "similar"
-    out[above] = "worse" if polarity == "high_bad" else "better"
-    out[below] = "better" if polarity == "high_bad" else "worse"
+    out[known & (low > bench)] = above_word
+    out[known & (high < bench)] = below_word
     return out
