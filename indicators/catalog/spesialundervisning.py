@@ -25,4 +25,4 @@ def compute(ctx: Context) -> pd.DataFrame:
     norway = norway[norway.n == 15].assign(geo_code="0", status=None, flag_nb="Sum av de 15 fylkene")
     out = pd.concat([f, norway], ignore_index=True)
     out["value"] = share(out)
-    return finish(out, borders="2024", geo_vintage=2024)
+    return finish(out.assign(borders="2024", geo_vintage=2024))
