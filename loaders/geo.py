@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import shape
 
 from .cards import SourceCard
 from .errors import LoaderError
@@ -42,34 +41,56 @@ def _to_km(geoms: np.ndarray) -> np.ndarray:
 
 
 def read_units(path: Path) -> tuple[list[str], np.ndarray]:
+    """Codes and lon/lat geometries of one boundary file."""
     try:
-        features = json.loads(path.read_text(encoding="utf-8"))["features"]
-    except (OSError, ValueError, KeyError) as exc:
+        text = path.read_text(encoding="utf-8")
+        codes = [str(f["properties"]["code"]) for f in json.loads(text)["features"]]
+        geoms = shapely.get_parts(shapely.from_geojson(text))  # the features' geometries, in order
+    except (OSError, ValueError, KeyError, shapely.errors.GEOSException) as exc:
         raise LoaderError(f"boundaries {path.name}: cannot read ({exc}); run python -m loaders.snapshot") from exc
-    codes = [str(f["properties"]["code"]) for f in features]
-    geoms = _to_km(np.array([shape(f["geometry"]) for f in features], dtype=object))
+    if len(geoms) != len(codes):
+        raise LoaderError(f"boundaries {path.name}: {len(codes)} features but {len(geoms)} geometries")
     return codes, geoms
 
 
-def neighbours(codes: list[str], geoms: np.ndarray, sea: bool = True) -> list[tuple[str, str, str]]:
+def _shared_vertices(geoms: np.ndarray) -> set[tuple[int, int]]:
+    """Pairs of units with at least two identical (rounded) vertices: a shared border drawn from one arc.
+
+    This is the fast path; pairs whose common border was drawn with different vertices are found by
+    the geometric test in ``neighbours``.
+    """
+    xy, idx = shapely.get_coordinates(geoms, return_index=True)
+    key = np.round(xy[:, 0] * 1e4).astype(np.int64) * 10**8 + np.round(xy[:, 1] * 1e4).astype(np.int64)
+    df = pd.DataFrame({"k": key, "u": idx}).drop_duplicates()
+    df = df[df.duplicated("k", keep=False)]
+    m = df.merge(df, on="k")
+    m = m[m.u_x < m.u_y]
+    counts = m.groupby(["u_x", "u_y"]).size()
+    return {(int(a), int(b)) for (a, b), n in counts.items() if n >= 2}
+
+
+def neighbours(codes: list[str], lonlat: np.ndarray, sea: bool = True) -> list[tuple[str, str, str]]:
     """(code, neighbour_code, kind) both ways."""
+    found = _shared_vertices(lonlat)
+    geoms = _to_km(lonlat)
     tree = shapely.STRtree(geoms)
     left, right = tree.query(geoms, predicate="dwithin", distance=GAP_KM)
-    keep = left < right
-    left, right = left[keep], right[keep]
-    shared = shapely.length(shapely.intersection(shapely.boundary(geoms[left]),
-                                                 shapely.buffer(geoms[right], GAP_KM)))
-    pairs = {(codes[a], codes[b]): "land" for a, b, s in zip(left, right, shared) if s >= MIN_SHARED_KM}
+    todo = [(a, b) for a, b in zip(left, right) if a < b and (a, b) not in found]
+    if todo:
+        a, b = np.array(todo).T
+        shared = shapely.length(shapely.intersection(shapely.boundary(geoms[a]), shapely.buffer(geoms[b], GAP_KM)))
+        found |= {(int(i), int(j)) for i, j, s in zip(a, b, shared) if s >= MIN_SHARED_KM}
+    pairs = {(codes[a], codes[b]): "land" for a, b in found}
     with_land = {c for pair in pairs for c in pair}
     if sea:
         for i, code in enumerate(codes):
             if code in with_land:
                 continue
-            dist = shapely.distance(geoms[i], geoms)
-            dist[i] = np.inf
-            order = np.argsort(dist)
-            near = [j for j in order if dist[j] <= SEA_KM]
+            near = [j for j in tree.query(geoms[i], predicate="dwithin", distance=SEA_KM) if j != i]
             if not near:
+                dist = shapely.distance(geoms[i], geoms)
+                dist[i] = np.inf
+                order = np.argsort(dist)
                 near = [j for j in order[:SEA_MAX] if dist[j] <= 1.5 * dist[order[0]]]
             for j in near:
                 pairs.setdefault(tuple(sorted((code, codes[j]))), "sjø")
@@ -84,15 +105,15 @@ def neighbours_table(geo_dir: Path = GEO_DIR) -> pd.DataFrame:
     for name in ("kommuner-2024.geojson", "fylker-2024.geojson"):
         codes, geoms = read_units(geo_dir / name)
         rows += neighbours(codes, geoms)
+        lonely = set(codes) - {r[0] for r in rows}
+        if lonely:
+            raise LoaderError(f"{name}: units without a neighbour: {sorted(lonely)[:5]}")
     frame = pd.DataFrame(rows, columns=["code", "neighbour_code", "kind"]).sort_values(["code", "neighbour_code"])
     return frame.reset_index(drop=True)
 
 
 def fetch(card: SourceCard, transport: Transport) -> LoadResult:
-    geo_dir = Path(card.query.get("dir", GEO_DIR)) if card.query.get("dir") else GEO_DIR
-    table = neighbours_table(geo_dir)
-    lonely = set(read_units(geo_dir / "kommuner-2024.geojson")[0]) - set(table["code"])
-    if lonely:
-        raise LoaderError(f"kommuner without a neighbour: {sorted(lonely)[:5]}")
+    """No request: the boundaries are the project's own rendered files."""
+    table = neighbours_table(Path(card.query["dir"]) if card.query.get("dir") else GEO_DIR)
     return LoadResult(pd.DataFrame(columns=OBS_COLUMNS), title=card.title, requests=0,
                       extra_tables={"geo_neighbours": table})
