@@ -397,7 +397,10 @@ def kommunehelsa_export(shared: Path, card: SourceCard) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(raw) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
-            zout.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), zin.read(info),
+            data = zin.read(info)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps `modified` with the time of saving
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2013-01-01T00:00:00Z", data)
+            zout.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), data,
                           compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
