@@ -1,29 +1,58 @@
-"""Innenfor — the Dash app. Placeholder until the dashboard lands: proves the offline database opens."""
+"""Innenfor — the Dash app: pages from ``pages/``, navigation from the page registry, a read-only database.
+
+Run ``python app.py --host 127.0.0.1 --port 8050``; gunicorn uses ``app:server``.
+"""
 from __future__ import annotations
 
 import argparse
-import os
+from pathlib import Path
 
-from dash import Dash, html
+import dash
+from dash import Dash, Input, Output, dcc, html
+from flask import abort, send_from_directory
 
-from loaders import db
+from components import layout, search  # noqa: F401  (search registers the kommune-search callback)
 
-DB_PATH = os.environ.get("INNENFOR_DB", str(db.DEFAULT_DB))
+ROOT = Path(__file__).resolve().parent
+GEO_DIR = ROOT / "data" / "geo"
 
-app = Dash(__name__, title="Innenfor")
+app = Dash(__name__, title="Innenfor", use_pages=True, suppress_callback_exceptions=True,
+           serve_locally=True, compress=False, update_title=None)
 server = app.server
 
-
-def layout():
-    con = db.connect(DB_PATH, read_only=True)
-    try:
-        n = con.execute("SELECT count(*) FROM observations").fetchone()[0]
-    finally:
-        con.close()
-    return html.Main([html.H1("Innenfor"), html.P(f"Databasen har {n} observasjoner.")])
+app.index_string = """<!DOCTYPE html>
+<html lang="nb">
+<head>{%metas%}<title>{%title%}</title>{%favicon%}{%css%}</head>
+<body>{%app_entry%}<footer>{%config%}{%scripts%}{%renderer%}</footer></body>
+</html>"""
 
 
-app.layout = layout
+@server.route("/geo/<name>.geojson")
+def boundaries(name: str):
+    """Boundary files for the map, fetched by the browser from this server (never from the internet)."""
+    if not (GEO_DIR / f"{name}.geojson").is_file():
+        abort(404)
+    return send_from_directory(GEO_DIR, f"{name}.geojson", mimetype="application/geo+json", max_age=3600)
+
+
+app.layout = layout.shell(dash.page_registry, dash.page_container)
+
+
+@app.callback(Output(layout.NAV_ID, "children"), Input("_pages_location", "pathname"),
+              Input(layout.LAST_KOMMUNE, "data"))
+def navigation(pathname, last_kommune):
+    return layout.nav_links(dash.page_registry, pathname or "/", last_kommune)
+
+
+@app.callback(Output(layout.LAST_KOMMUNE, "data"), Input("_pages_location", "pathname"),
+              prevent_initial_call=False)
+def remember_kommune(pathname):
+    """The last kommune a user looked at, so 'Sammenlign' and 'Profil' in the menu lead back to it."""
+    parts = (pathname or "").strip("/").split("/")
+    if len(parts) == 2 and parts[0] in ("kommune", "profil") and parts[1].isdigit() and len(parts[1]) == 4:
+        return parts[1]
+    return dash.no_update
+
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()

@@ -1,0 +1,205 @@
+"""Plotly figures as plain dicts (no validation cost in callbacks). Every figure carries its period, unit
+and source in the title or axis, Norwegian separators, and missing values as words, not zeros."""
+from __future__ import annotations
+
+import pandas as pd
+
+from components import fmt
+
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", "size": 13, "color": "#1f2933"}
+NORGE_COLOUR = "#000000"
+FYLKE_COLOUR = "#6A3D9A"
+CHOSEN_OUTLINE = "#000000"
+SEQUENTIAL = [[0, "#eff3ff"], [0.25, "#bdd7e7"], [0.5, "#6baed6"], [0.75, "#3182bd"], [1, "#08306b"]]
+LINE_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"]
+
+
+def graph_config(filename: str) -> dict:
+    """dcc.Graph config: local topojson (no CDN), PNG download from the modebar, no plotly logo."""
+    return {"topojsonURL": "/assets/topojson/", "displaylogo": False, "responsive": True,
+            "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+            "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
+
+
+def base_layout(title: str, height: int = 360, **extra) -> dict:
+    layout = {"title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
+              "separators": ", ", "font": FONT, "height": height, "paper_bgcolor": "#ffffff",
+              "plot_bgcolor": "#ffffff", "margin": {"l": 10, "r": 20, "t": 60, "b": 40},
+              "hoverlabel": {"font": {"family": FONT["family"]}}}
+    layout.update(extra)
+    return layout
+
+
+def empty_figure(message: str, height: int = 200) -> dict:
+    return {"data": [], "layout": base_layout("", height=height, xaxis={"visible": False}, yaxis={"visible": False},
+                                              annotations=[{"text": message, "showarrow": False, "x": 0.5, "y": 0.5,
+                                                            "xref": "paper", "yref": "paper",
+                                                            "font": {"size": 14}}])}
+
+
+def latest_bars(meta: dict, rows: pd.DataFrame, names: dict, chosen: str, period: str,
+                norge: dict | None, fylke: dict | None, fylke_name: str) -> dict:
+    """Horizontal bars for kommuner in one period, coloured by comparison with Norway, with Norway and the
+    fylke as vertical reference lines. Missing values get a written reason where the bar would be."""
+    unit, dec = meta["unit_short"], int(meta["decimals"])
+    rows = rows.sort_values("value", ascending=True, na_position="first")
+    labels, values, colours, texts, hovers, outlines = [], [], [], [], [], []
+    for r in rows.itertuples():
+        name = names.get(r.geo_code, r.geo_code)
+        label = f"<b>{name}</b>" if r.geo_code == chosen else name
+        labels.append(label)
+        missing = fmt.is_missing(r.value)
+        values.append(None if missing else float(r.value))
+        colours.append(fmt.comparison_colour(r.comparison))
+        outlines.append(3 if r.geo_code == chosen else 0)
+        if missing:
+            texts.append(fmt.status_text(r.status, r.status_nb))
+        else:
+            texts.append(f"{fmt.value_text(r.value, dec, unit)} · {fmt.comparison_text(r.comparison)}")
+        hovers.append(f"{name}<br>{period}: {fmt.value_text(r.value, dec, unit, r.status, r.status_nb)}"
+                      f"<br>{fmt.comparison_text(r.comparison)}")
+    shapes, annotations, ref_texts = [], [], []
+    for ref, label, colour, dash, sign in ((norge, "Norge", NORGE_COLOUR, "solid", "━━"),
+                                           (fylke, fylke_name, FYLKE_COLOUR, "dash", "╍╍")):
+        if ref and not fmt.is_missing(ref.get("value")):
+            x = float(ref["value"])
+            shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
+                           "line": {"color": colour, "width": 2, "dash": dash}})
+            ref_texts.append(f"<span style='color:{colour}'>{sign} {label}: {fmt.value_text(x, dec, unit)}</span>")
+        elif ref:
+            ref_texts.append(f"{label}: {fmt.status_text(ref.get('status'), ref.get('status_nb'))}")
+    if ref_texts:
+        annotations.append({"x": 0, "y": 1.02, "xref": "paper", "yref": "paper", "xanchor": "left",
+                            "yanchor": "bottom", "showarrow": False, "text": "   ".join(ref_texts),
+                            "font": {"size": 12}})
+    for label, text, value in zip(labels, texts, values):
+        if value is None:
+            annotations.append({"x": 0, "y": label, "xref": "x", "yref": "y", "xanchor": "left", "showarrow": False,
+                                "text": f"<i>{text}</i>", "font": {"color": "#444", "size": 12}})
+    trace = {"type": "bar", "orientation": "h", "y": labels, "x": values, "text": texts,
+             "textposition": "outside", "cliponaxis": False, "textfont": {"color": "#1f2933"},
+             "marker": {"color": colours, "line": {"color": CHOSEN_OUTLINE, "width": outlines}},
+             "hovertext": hovers, "hoverinfo": "text", "showlegend": False}
+    unit_title = meta["unit"] + (f" ({unit})" if unit and unit != meta["unit"] else "")
+    height = max(220, 90 + 34 * len(labels))
+    present = [v for v in values if v is not None] + [float(r["value"]) for r in (norge, fylke)
+                                                      if r and not fmt.is_missing(r.get("value"))]
+    x_max = max(present) * 1.45 if present else 1
+    return {"data": [trace], "layout": base_layout(
+        f"{meta['short_title_nb']}, {period}", height=height, shapes=shapes, annotations=annotations,
+        xaxis={"title": {"text": unit_title}, "range": [0, x_max], "gridcolor": "#e5e7eb", "zeroline": True,
+               "automargin": True},
+        yaxis={"automargin": True, "type": "category"}, bargap=0.25,
+        margin={"l": 10, "r": 30, "t": 80, "b": 50})}
+
+
+def time_series(meta: dict, rows: pd.DataFrame, names: dict, chosen: str, order: list[str]) -> dict:
+    """One line per unit over the periods; Norway black, the fylke purple dashed, the chosen kommune thick."""
+    unit, dec = meta["unit_short"], int(meta["decimals"])
+    periods = sorted(rows["period"].unique())
+    traces = []
+    palette = iter(LINE_COLOURS * 4)
+    for code in order:
+        sub = rows[rows["geo_code"] == code].set_index("period")
+        if sub.empty:
+            continue
+        name = names.get(code, code)
+        level = sub["geo_level"].iloc[0]
+        ys, hovers = [], []
+        for p in periods:
+            if p in sub.index:
+                r = sub.loc[p]
+                ys.append(None if fmt.is_missing(r["value"]) else float(r["value"]))
+                hovers.append(f"{name}<br>{p}: {fmt.value_text(r['value'], dec, unit, r['status'], r['status_nb'])}")
+            else:
+                ys.append(None)
+                hovers.append(f"{name}<br>{p}: ikke tilgjengelig")
+        if level == "land":
+            line = {"color": NORGE_COLOUR, "width": 2}
+        elif level == "fylke":
+            line = {"color": FYLKE_COLOUR, "width": 2, "dash": "dash"}
+        elif code == chosen:
+            line = {"color": "#0072B2", "width": 4}
+        else:
+            line = {"color": next(palette), "width": 1.5}
+        traces.append({"type": "scatter", "mode": "lines+markers", "x": periods, "y": ys, "name": name,
+                       "line": line, "marker": {"size": 6}, "hovertext": hovers, "hoverinfo": "text",
+                       "connectgaps": False})
+    return {"data": traces, "layout": base_layout(
+        f"{meta['short_title_nb']} over tid ({meta['unit']})", height=340,
+        xaxis={"type": "category", "gridcolor": "#eef0f3", "automargin": True},
+        yaxis={"title": {"text": meta["unit"]}, "rangemode": "tozero", "gridcolor": "#e5e7eb", "automargin": True},
+        legend={"orientation": "h", "y": -0.15, "yanchor": "top", "x": 0},
+        margin={"l": 10, "r": 20, "t": 50, "b": 20})}
+
+
+def choropleth(meta: dict, rows: pd.DataFrame, geojson_url: str, names: dict, period: str,
+               all_codes: list[str]) -> dict:
+    """Units with a value on a sequential scale; units whose value is missing drawn grey with the reason."""
+    unit, dec = meta["unit_short"], int(meta["decimals"])
+    have = rows[rows["value"].notna()]
+    miss = rows[rows["value"].isna()]
+    absent = [c for c in all_codes if c not in set(rows["geo_code"])]
+
+    def hover(r):
+        return (f"<b>{names.get(r.geo_code, r.geo_code)}</b> ({r.geo_code})<br>{meta['short_title_nb']}, {period}: "
+                f"{fmt.value_text(r.value, dec, unit, r.status, r.status_nb)}<br>Enhet: {meta['unit']}"
+                + (f"<br>Status: {fmt.status_text(r.status, r.status_nb)}" if fmt.is_missing(r.value) else
+                   "<br>Status: publisert tall") + (f"<br>{r.flag_nb}" if isinstance(r.flag_nb, str) else ""))
+
+    traces = [{"type": "choropleth", "geojson": geojson_url, "featureidkey": "properties.code",
+               "locations": list(have["geo_code"]), "z": [float(v) for v in have["value"]],
+               "hovertext": [hover(r) for r in have.itertuples()], "hoverinfo": "text",
+               "customdata": list(have["geo_code"]), "colorscale": SEQUENTIAL,
+               "marker": {"line": {"color": "#ffffff", "width": 0.6}},
+               "colorbar": {"title": {"text": meta["unit"] + (f" ({unit})" if unit else "")},
+                            "thickness": 14, "len": 0.7}, "name": meta["short_title_nb"]}]
+    gray_codes = list(miss["geo_code"]) + absent
+    if gray_codes:
+        texts = [hover(r) for r in miss.itertuples()] + [
+            f"<b>{names.get(c, c)}</b> ({c})<br>{meta['short_title_nb']}, {period}: ikke tilgjengelig" for c in absent]
+        traces.append({"type": "choropleth", "geojson": geojson_url, "featureidkey": "properties.code",
+                       "locations": gray_codes, "z": [0] * len(gray_codes), "showscale": False,
+                       "colorscale": [[0, "#d9d9d9"], [1, "#d9d9d9"]], "hovertext": texts, "hoverinfo": "text",
+                       "customdata": gray_codes, "marker": {"line": {"color": "#ffffff", "width": 0.6}},
+                       "name": "skjermet / ikke tilgjengelig"})
+    return {"data": traces, "layout": base_layout(
+        f"{meta['title_nb']}, {period}", height=640,
+        geo={"fitbounds": "locations", "visible": False, "projection": {"type": "mercator"}},
+        margin={"l": 0, "r": 0, "t": 50, "b": 0})}
+
+
+def spine(rows: list[dict]) -> dict:
+    """A barometer like FHI's: per indicator the kommune's distance from Norway, scaled by the widest
+    kommune in that period (-1..1); grey band = range of all kommuner, darker = middle half."""
+    ys = [r["label"] for r in rows]
+    shapes = []
+    for r in rows:
+        if r.get("lo") is None:
+            continue
+        for lo, hi, colour, width in ((r["lo"], r["hi"], "#e5e7eb", 0.36), (r["q1"], r["q3"], "#bfc5cc", 0.36)):
+            shapes.append({"type": "rect", "xref": "x", "yref": "y", "x0": lo, "x1": hi,
+                           "y0": r["index"] - width, "y1": r["index"] + width, "line": {"width": 0},
+                           "fillcolor": colour, "layer": "below"})
+    shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": 0, "x1": 0, "y0": 0, "y1": 1,
+                   "line": {"color": NORGE_COLOUR, "width": 2}})
+    shown = [r for r in rows if r.get("pos") is not None]
+    missing = [r for r in rows if r.get("pos") is None]
+    trace = {"type": "scatter", "mode": "markers", "x": [r["pos"] for r in shown], "y": [r["index"] for r in shown],
+             "marker": {"size": 14, "color": [fmt.comparison_colour(r["comparison"]) for r in shown],
+                        "symbol": [{"better": "circle", "similar": "diamond", "worse": "square"}.get(
+                            r["comparison"], "circle-open") for r in shown],
+                        "line": {"color": "#000", "width": 1}},
+             "hovertext": [r["hover"] for r in shown], "hoverinfo": "text", "showlegend": False}
+    annotations = [{"x": 0, "y": r["index"], "xref": "x", "yref": "y", "showarrow": False, "xanchor": "left",
+                    "text": f"<i>{r['missing_text']}</i>", "font": {"size": 12, "color": "#444"}} for r in missing]
+    annotations.append({"x": 0, "y": 1.0, "xref": "x", "yref": "paper", "yanchor": "bottom", "showarrow": False,
+                        "text": "Norge", "font": {"size": 12}})
+    return {"data": [trace], "layout": base_layout(
+        "Kommunen sammenlignet med landet, siste periode", height=max(260, 90 + 34 * len(rows)), shapes=shapes,
+        annotations=annotations,
+        xaxis={"range": [-1.1, 1.1], "zeroline": False, "tickvals": [-1, 0, 1],
+               "ticktext": ["lavere enn landet", "landet", "høyere enn landet"], "gridcolor": "#f0f0f0"},
+        yaxis={"tickvals": list(range(len(ys))), "ticktext": ys, "autorange": "reversed", "automargin": True,
+               "range": [len(ys) - 0.5, -0.5]},
+        margin={"l": 10, "r": 20, "t": 60, "b": 40})}

@@ -1,0 +1,58 @@
+"""Norwegian number and status formatting (decimal comma, space as thousands separator)."""
+from __future__ import annotations
+
+import math
+
+from babel.numbers import format_decimal
+
+COMPARISON_NB = {"better": "bedre enn landet", "similar": "som landet", "worse": "dårligere enn landet"}
+# Okabe-Ito colours (safe for the common colour-vision deficiencies); every colour also has a text label.
+COMPARISON_COLOUR = {"better": "#0072B2", "similar": "#8C8C8C", "worse": "#D55E00", None: "#56B4E9"}
+NOT_ASSESSED_NB = "ikke vurdert"
+LEVEL_NB = {"land": "Landet", "fylke": "Fylke", "kommune": "Kommune"}
+
+
+def is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value, decimals: int = 1) -> str:
+    """12345.67 -> '12 345,7' (babel's nb_NO uses a no-break space between thousands)."""
+    if is_missing(value):
+        return ""
+    pattern = "#,##0" + ("." + "0" * int(decimals) if int(decimals) > 0 else "")
+    return format_decimal(value, format=pattern, locale="nb_NO")
+
+
+def status_text(status, status_nb) -> str:
+    """The words for a missing value: the build's reason, else a generic one. Never '0'."""
+    if isinstance(status_nb, str) and status_nb:
+        return status_nb
+    if status in (":", "*"):
+        return "skjermet"
+    return "ikke tilgjengelig"
+
+
+def value_text(value, decimals: int, unit_short: str = "", status=None, status_nb=None) -> str:
+    if is_missing(value):
+        return status_text(status, status_nb)
+    text = number(value, decimals)
+    if unit_short == "%":
+        return f"{text} %"
+    return f"{text} {unit_short}".strip()
+
+
+def comparison_text(comparison) -> str:
+    return COMPARISON_NB.get(comparison, NOT_ASSESSED_NB) if isinstance(comparison, str) else NOT_ASSESSED_NB
+
+
+def comparison_colour(comparison) -> str:
+    return COMPARISON_COLOUR.get(comparison if isinstance(comparison, str) else None, COMPARISON_COLOUR[None])
+
+
+def clean(value):
+    """NaN/NA -> None so values can go into JSON figures and spreadsheets."""
+    try:
+        return None if is_missing(value) or value is None or value != value else value
+    except TypeError:
+        return None

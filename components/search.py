@@ -1,0 +1,45 @@
+"""Kommune search (name, Sami name or number) that takes the user to the Sammenlign page."""
+from __future__ import annotations
+
+from dash import ALL, Input, Output, callback, ctx, dcc, html, no_update
+
+from components import queries
+
+NAV_URL = "nav-url"  # the app-wide dcc.Location(refresh="callback-nav") in app.py
+# Dash 4's dropdown speaks English by default.
+DROPDOWN_LABELS = {"select_all": "Velg alle", "deselect_all": "Fjern alle", "selected_count": "{num_selected} valgt",
+                   "search": "Søk", "clear_search": "Tøm søket", "clear_selection": "Fjern valget",
+                   "no_options_found": "Ingen treff"}
+
+
+def kommune_options() -> list[dict]:
+    """Label 'Name (knr), Fylke'; the dropdown searches the label, so names in Sami and Norwegian both match."""
+    units = queries.geo_units()
+    fylker = dict(zip(units.loc[units["level"] == "fylke", "code"], units.loc[units["level"] == "fylke", "name"]))
+    k = units[units["level"] == "kommune"].sort_values("name")
+    return [{"label": f"{r.name} ({r.code}), {fylker.get(r.parent_code, '')}".rstrip(", "), "value": r.code,
+             "search": f"{r.name} {r.code}"} for r in k.itertuples()]
+
+
+def kommune_search(page: str, label: str = "Finn kommune (navn eller kommunenummer)", target: str = "kommune"):
+    control_id = {"type": "kommune-search", "page": page, "target": target}
+    # The <label> wraps the dropdown so its button gets the label as accessible name.
+    return html.Label([
+        html.Span(label, className="control-label"),
+        dcc.Dropdown(id=control_id, options=kommune_options(), placeholder="Skriv for eksempel «Bergen» eller «4601»",
+                     clearable=True, searchable=True, className="kommune-search",
+                     labels=DROPDOWN_LABELS),
+    ], className="search-box control")
+
+
+@callback(Output(NAV_URL, "href", allow_duplicate=True),
+          Input({"type": "kommune-search", "page": ALL, "target": ALL}, "value"),
+          prevent_initial_call=True)
+def go_to_kommune(values):
+    trig = ctx.triggered_id
+    if not trig:
+        return no_update
+    for item, value in zip(ctx.inputs_list[0], values):
+        if item["id"] == trig and value:
+            return f"/{trig['target']}/{value}"
+    return no_update

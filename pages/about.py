@@ -1,0 +1,77 @@
+"""Om data: every source with publisher, licence and dates; every indicator's definition; the last refresh;
+what the offline snapshot covers."""
+from __future__ import annotations
+
+import dash
+from dash import html
+
+from components import fmt, queries
+from components.pages_common import source_labels, unavailable
+from components.store import DataUnavailable
+from components.tables import data_table
+
+dash.register_page(__name__, path="/om", name="Om data", title="Om data – Innenfor", order=4, nav=True,
+                   description="Kilder, definisjoner og oppdatering")
+
+TRANSPORT_NB = {"replay": "fra lagret øyeblikksbilde (offline)", "live": "hentet direkte fra utgiveren"}
+
+
+def _date(value) -> str:
+    return "" if fmt.is_missing(value) or value is None else str(value)[:16].replace("T", " ")
+
+
+def layout(**_query):
+    try:
+        prov = queries.provenance()
+        meta = queries.indicators()
+        last = queries.last_refresh()
+        cover = queries.coverage()
+        statuses = queries.status_codes()
+        live_only = None  # cards with `offline: false` are not in the database yet (see report)
+    except DataUnavailable as exc:
+        return unavailable(exc)
+    if last.empty:
+        refreshed = html.P("Databasen har ingen registrert oppdatering.")
+    else:
+        r = last.iloc[0]
+        refreshed = html.P([f"Sist oppdatert {_date(r['refreshed_at'])} (UTC), ",
+                            TRANSPORT_NB.get("replay" if r["mode"] == "offline" else "live", r["mode"]),
+                            f": {int(r['tables'])} tabeller, {fmt.number(r['rows'], 0)} rader."])
+    sources = [[f"{p.source}/{p.table_id}",
+                html.A(p.title or p.url, href=p.url, rel="noopener")
+                if isinstance(p.url, str) and p.url.startswith("http") else (p.title or ""),
+                p.publisher or "", p.licence or "", p.api_updated or "",
+                f"{_date(p.fetched_at)}, {TRANSPORT_NB.get(p.transport, p.transport or '')}",
+                fmt.number(p.n_rows, 0)] for p in prov.itertuples()]
+    defs = [[m.title_nb, m.topic_nb, m.definition_nb, f"{m.unit} ({m.unit_short})" if m.unit_short else m.unit,
+             source_labels(m.sources), m.note_nb or ""] for m in meta.itertuples()]
+    titles = dict(zip(meta["indicator_id"], meta["short_title_nb"]))
+    cov = [[titles.get(c.indicator_id, c.indicator_id), fmt.LEVEL_NB.get(c.geo_level, c.geo_level),
+            "dagens grenser" if c.borders == "2024" else "grenser da tallene ble publisert",
+            fmt.number(c.units, 0), f"{c.first_period} – {c.last_period}", fmt.number(c.missing, 0)]
+           for c in cover.itertuples()]
+    status_rows = [[s.source.upper(), s.symbol or "(tom)", s.meaning_nb] for s in statuses.itertuples()]
+    return html.Div([
+        html.H1("Om data"),
+        html.P("Innenfor henter offentlige tall fra utgiverne og bygger indikatorene på nytt ved hver oppdatering. "
+               "Ingen tall er anslått eller fylt inn: tall som utgiveren skjermer eller ikke har, vises med "
+               "utgiverens forklaring.", className="lead"),
+        html.Section([html.H2("Oppdatering"), refreshed]),
+        html.Section([html.H2("Kilder"),
+                      data_table("Kildetabeller (tittelen lenker til utgiverens side)",
+                                 ["Kilde", "Tittel", "Utgiver", "Lisens", "Sist oppdatert hos utgiver",
+                                  "Hentet (UTC)", "Rader"], sources, numeric={6}, table_id="about-sources")]),
+        html.Section([html.H2("Indikatorer og definisjoner"),
+                      data_table("Definisjoner", ["Indikator", "Tema", "Definisjon", "Enhet", "Kilde", "Merknad"],
+                                 defs, table_id="about-defs")]),
+        html.Section([html.H2("Hva tallene dekker"),
+                      html.P("Det lagrede øyeblikksbildet (offline) dekker disse nivåene og periodene. "
+                             "En oppdatering direkte fra utgiverne (make refresh) henter de samme tabellene på nytt, "
+                             "med siste publiserte perioder og alle kommuner der øyeblikksbildet er smalere."),
+                      live_only if live_only is not None else None,
+                      data_table("Dekning per indikator", ["Indikator", "Nivå", "Grenser", "Enheter", "Perioder",
+                                                           "Mangler (skjermet e.l.)"], cov, numeric={3, 5},
+                                 table_id="about-coverage")]),
+        html.Section([html.H2("Symboler for manglende tall"),
+                      data_table("Utgivernes symboler", ["Utgiver", "Symbol", "Betydning"], status_rows)]),
+    ])

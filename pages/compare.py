@@ -1,0 +1,219 @@
+"""Sammenlign: one kommune against chosen comparators, its fylke and Norway, per indicator.
+
+The whole view lives in the URL (``/kommune/4001?med=4003,4005&sett=naboer&ind=a,b``) so a link reproduces it.
+The page's own ``dcc.Location(refresh=False)`` rewrites the URL without asking Dash Pages to re-render.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash
+import pandas as pd
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+
+from components import charts, export, fmt, queries
+from components.pages_common import (download_buttons, period_note, source_labels, unavailable,
+                                     unit_names, unknown_kommune)
+from components.search import DROPDOWN_LABELS
+from components.store import DataUnavailable
+from components.tables import data_table
+
+dash.register_page(__name__, path_template="/kommune/<knr>", name="Sammenlign", title="Sammenlign – Innenfor",
+                   order=1, nav=True, description="Sammenlign en kommune med andre kommuner, fylket og landet")
+
+URL = "cmp-url"
+KOMMUNE = "cmp-kommune"
+SETT = "cmp-sett"
+MED = "cmp-med"
+IND = "cmp-ind"
+OUT = "cmp-out"
+DL = "cmp"
+
+SETS = {"naboer": "Nabokommuner", "fylke": "Samme fylke", "storrelse": "Lik størrelse",
+        "lignende": "Lignende kommuner"}
+DEFAULT_SET = "naboer"
+
+
+def _split(text) -> list[str]:
+    return [t.strip() for t in str(text or "").split(",") if t.strip()]
+
+
+def kommune_indicators(meta: pd.DataFrame) -> list[str]:
+    return [r.indicator_id for r in meta.itertuples() if "kommune" in r.levels.split(",")]
+
+
+def state_from_query(knr: str, med, sett, ind, meta: pd.DataFrame, known: set[str]) -> dict:
+    sett = sett if sett in SETS else DEFAULT_SET
+    chosen = [c for c in _split(med) if c in known and c != knr] if med is not None else queries.comparators(knr, sett)
+    ids = set(meta["indicator_id"])
+    inds = [i for i in _split(ind) if i in ids] or kommune_indicators(meta)
+    return {"knr": knr, "sett": sett, "med": chosen, "ind": inds}
+
+
+def layout(knr: str | None = None, med=None, sett=None, ind=None, **_query):
+    try:
+        units = queries.kommuner()
+        meta = queries.indicators()
+    except DataUnavailable as exc:
+        return unavailable(exc)
+    known = set(units["code"])
+    knr = (knr or "").strip()
+    if knr not in known:
+        return unknown_kommune(knr, "kommune")
+    state = state_from_query(knr, med, sett, ind, meta, known)
+    k_options = [{"label": f"{r.name} ({r.code})", "value": r.code, "search": f"{r.name} {r.code}"}
+                 for r in units.sort_values("name").itertuples()]
+    ind_options = [{"label": r.short_title_nb, "value": r.indicator_id} for r in meta.itertuples()]
+    return html.Div([
+        dcc.Location(id=URL, refresh=False),
+        html.H1(id="cmp-title", children=f"Sammenlign {unit_names().get(knr, knr)}"),
+        html.P("Velg kommune og hvem den skal sammenlignes med. Fargen på søylene sier om kommunen ligger bedre, "
+               "likt eller dårligere an enn landet (der det er vurdert), og står også i teksten.", className="lead"),
+        html.Div([
+            html.Label([html.Span("Kommune", className="control-label"),
+                        dcc.Dropdown(id=KOMMUNE, labels=DROPDOWN_LABELS, options=k_options, value=knr, clearable=False)], className="control"),
+            html.Fieldset([
+                html.Legend("Sammenlign med", className="control-label"),
+                dcc.RadioItems(id=SETT, options=[{"label": v, "value": k} for k, v in SETS.items()],
+                               value=state["sett"], inline=True, className="radio-row"),
+            ], className="control"),
+            html.Label([html.Span("Kommuner i sammenligningen (legg til eller fjern)", className="control-label"),
+                        dcc.Dropdown(id=MED, labels=DROPDOWN_LABELS, options=k_options, value=state["med"], multi=True,
+                                     placeholder="Ingen andre kommuner valgt")], className="control wide"),
+            html.Label([html.Span("Indikatorer", className="control-label"),
+                        dcc.Dropdown(id=IND, labels=DROPDOWN_LABELS, options=ind_options, value=state["ind"], multi=True,
+                                     placeholder="Velg indikatorer")], className="control wide"),
+        ], className="controls"),
+        html.Div([download_buttons(DL),
+                  html.P("Lenken i adressefeltet gjenskaper denne visningen.", className="muted")],
+                 className="toolbar"),
+        dcc.Loading(html.Div(id=OUT), type="dot", delay_show=400),
+    ])
+
+
+@callback(Output(MED, "value"), Input(KOMMUNE, "value"), Input(SETT, "value"), prevent_initial_call=True)
+def preselect(knr, sett):
+    """A new kommune or comparator set pre-selects that set's members (the user can still edit them)."""
+    if not knr:
+        return no_update
+    return queries.comparators(knr, sett or DEFAULT_SET)
+
+
+@callback(Output(OUT, "children"), Output(URL, "pathname"), Output(URL, "search"), Output("cmp-title", "children"),
+          Input(KOMMUNE, "value"), Input(MED, "value"), Input(IND, "value"), Input(SETT, "value"),
+          State(URL, "pathname"), State(URL, "search"))
+def render(knr, med, inds, sett, cur_path, cur_search):
+    if not knr:
+        return no_update, no_update, no_update, no_update
+    med = [m for m in (med or []) if m != knr]
+    inds = inds or []
+    search = "?" + urlencode({"med": ",".join(med), "sett": sett or DEFAULT_SET, "ind": ",".join(inds)}, safe=",")
+    path = f"/kommune/{knr}"
+    names = unit_names()
+    body = sections(knr, med, inds, names)
+    return (body, path if path != cur_path else no_update, search if search != cur_search else no_update,
+            f"Sammenlign {names.get(knr, knr)}")
+
+
+def units_in_view(knr: str, med: list[str]) -> list[str]:
+    units = queries.geo_units()
+    parent = units.set_index("code")["parent_code"].get(knr)
+    return [knr, *med, *([parent] if isinstance(parent, str) else []), queries.LAND]
+
+
+def sections(knr: str, med: list[str], inds: list[str], names: dict) -> list:
+    if not inds:
+        return [html.P("Velg minst én indikator.", className="notice")]
+    meta = queries.indicators().set_index("indicator_id")
+    codes = units_in_view(knr, med)
+    fylke = codes[-2] if len(codes) >= 3 and len(codes[-2]) == 2 else None
+    values = queries.values_for(codes)
+    out = []
+    for ind in inds:
+        if ind not in meta.index:
+            continue
+        m = {"indicator_id": ind, **meta.loc[ind].to_dict()}
+        out.append(indicator_section(m, values[values["indicator_id"] == ind], knr, med, fylke, codes, names))
+    return out
+
+
+def indicator_section(m: dict, rows: pd.DataFrame, knr: str, med: list[str], fylke: str | None,
+                      codes: list[str], names: dict) -> html.Section:
+    ind = m["indicator_id"]
+    kommune_rows = rows[rows["geo_level"] == "kommune"]
+    own = kommune_rows[kommune_rows["geo_code"] == knr]
+    head = [html.H2(m["title_nb"], id=f"ind-{ind}"), html.P(m["description_nb"]),
+            html.P(f"Enhet: {m['unit']} · Periode: {period_note(m)} · Kilde: {source_labels(m['sources'])}",
+                   className="meta")]
+    if isinstance(m.get("note_nb"), str) and m["note_nb"]:
+        head.append(html.P(f"Merk: {m['note_nb']}", className="note"))
+    if rows.empty:
+        return html.Section(head + [html.P("Ingen tall for disse enhetene.", className="notice")],
+                            className="indicator")
+    graphs = []
+    if not own.empty:
+        period = own["period"].max()
+        latest = kommune_rows[(kommune_rows["period"] == period) & kommune_rows["geo_code"].isin([knr, *med])]
+        ref = rows[rows["period"] == period].set_index("geo_code")
+        norge = ref.loc[queries.LAND].to_dict() if queries.LAND in ref.index else None
+        fylke_ref = ref.loc[fylke].to_dict() if fylke and fylke in ref.index else None
+        bar = charts.latest_bars(m, latest, names, knr, period, norge, fylke_ref, names.get(fylke, "Fylket"))
+        graphs.append(dcc.Graph(figure=bar, config=charts.graph_config(f"{ind}-{knr}-{period}"),
+                                className="graph", id={"type": "cmp-bar", "ind": ind}))
+    else:
+        graphs.append(html.P(f"{names.get(knr, knr)} har ingen tall for denne indikatoren.", className="notice"))
+    series = charts.time_series(m, rows, names, knr, codes)
+    graphs.append(dcc.Graph(figure=series, config=charts.graph_config(f"{ind}-{knr}-tidsserie"), className="graph",
+                            id={"type": "cmp-series", "ind": ind}))
+    gaps = rows[rows["value"].isna()]
+    if not gaps.empty:
+        listed = "; ".join(f"{names.get(r.geo_code, r.geo_code)} {r.period}: {fmt.status_text(r.status, r.status_nb)}"
+                           for r in gaps.itertuples())
+        graphs.append(html.P(f"Mangler i figurene: {listed}.", className="note"))
+    return html.Section(head + [html.Div(graphs, className="graph-row"), table(m, rows, codes, names)],
+                        className="indicator")
+
+
+def table(m: dict, rows: pd.DataFrame, codes: list[str], names: dict) -> html.Details:
+    periods = sorted(rows["period"].unique())
+    dec, unit = int(m["decimals"]), m["unit_short"]
+    body = []
+    for code in codes:
+        sub = rows[rows["geo_code"] == code].set_index("period")
+        if sub.empty:
+            continue
+        cells = [names.get(code, code)]
+        for p in periods:
+            cells.append(fmt.value_text(sub.loc[p, "value"], dec, "", sub.loc[p, "status"], sub.loc[p, "status_nb"])
+                         if p in sub.index else "ikke tilgjengelig")
+        last = sub.loc[periods[-1]] if periods[-1] in sub.index else None
+        cells.append(fmt.comparison_text(last["comparison"]) if last is not None and code != queries.LAND else "")
+        body.append(cells)
+    caption = f"{m['title_nb']} ({m['unit']}{', ' + unit if unit else ''}), alle perioder"
+    return html.Details([html.Summary("Vis tabell"),
+                         data_table(caption, ["Enhet", *periods, f"Mot landet {periods[-1]}"], body,
+                                    numeric=set(range(1, len(periods) + 1)), table_id=f"tbl-{m['indicator_id']}")],
+                        className="table-details")
+
+
+@callback(Output(f"{DL}-download", "data"), Input(f"{DL}-xlsx-btn", "n_clicks"), Input(f"{DL}-csv-btn", "n_clicks"),
+          State(KOMMUNE, "value"), State(MED, "value"), State(IND, "value"), prevent_initial_call=True)
+def download(_x, _c, knr, med, inds):
+    if not knr or not inds:
+        return no_update
+    med = [m for m in (med or []) if m != knr]
+    names = unit_names()
+    codes = units_in_view(knr, med)
+    values = queries.values_for(codes)
+    values = values[values["indicator_id"].isin(inds)]
+    meta = queries.indicators()
+    meta = meta[meta["indicator_id"].isin(inds)]
+    frame = export.long_frame(values, meta, names, code_order=codes)
+    frame["indicator_id"] = pd.Categorical(frame["indicator_id"], categories=inds, ordered=True)
+    frame = frame.sort_values("indicator_id", kind="stable")
+    frame["indicator_id"] = frame["indicator_id"].astype(str)
+    stem = f"innenfor-{knr}-sammenligning"
+    if ctx.triggered_id == f"{DL}-csv-btn":
+        return dcc.send_bytes(export.to_csv(frame), f"{stem}.csv")
+    title = f"Innenfor: {names.get(knr, knr)} sammenlignet med {len(med)} kommuner, fylket og landet"
+    return dcc.send_bytes(export.to_excel(frame, meta, title), f"{stem}.xlsx")

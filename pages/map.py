@@ -1,0 +1,188 @@
+"""Kart: a choropleth of fylker (default) or kommuner for one indicator and period.
+
+Values published on older borders are drawn on the boundary file of their division (fylker 2020/2018/2017),
+never on today's units; where no such file exists the map says so and the table shows the figures.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlencode
+
+import dash
+import pandas as pd
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+
+from components import charts, export, fmt, queries
+from components.pages_common import download_buttons, source_labels, unavailable, unit_names
+from components.search import NAV_URL
+from components.search import DROPDOWN_LABELS
+from components.store import DataUnavailable
+from components.tables import data_table
+
+dash.register_page(__name__, path="/kart", name="Kart", title="Kart – Innenfor", order=2, nav=True,
+                   description="Fylker og kommuner i kart")
+
+URL, IND, NIVA, PERIODE, GRAPH, INFO, TABLE, DL = ("map-url", "map-ind", "map-niva", "map-periode", "map-graph",
+                                                    "map-info", "map-table", "map")
+GEO_DIR = Path(__file__).resolve().parents[1] / "data" / "geo"
+FYLKE_FILES = (2017, 2018, 2020, 2024)  # fylker-<year>.geojson: the divisions of 2017, 2018, 2020 and 2024
+LEVELS = {"fylke": "Fylker", "kommune": "Kommuner"}
+DEFAULT_PATTERN = r"frafall"
+
+
+def default_indicator(meta: pd.DataFrame) -> str | None:
+    for r in meta.itertuples():
+        if re.search(DEFAULT_PATTERN, f"{r.indicator_id} {r.title_nb}".lower()) and "fylke" in r.levels:
+            return r.indicator_id
+    return meta["indicator_id"].iloc[0] if not meta.empty else None
+
+
+def boundary_file(level: str, borders: str, vintage) -> tuple[str | None, int | None]:
+    """(file stem, division year) for rows on these borders, or (None, year) when we have no such file."""
+    if borders == "2024" or (not fmt.is_missing(vintage) and int(vintage) >= 2024):
+        year = 2024
+    elif fmt.is_missing(vintage):
+        return None, None
+    elif level == "fylke":
+        year = max([y for y in FYLKE_FILES if y <= int(vintage)] or [FYLKE_FILES[0]])
+    else:
+        return None, int(vintage)
+    stem = f"{'fylker' if level == 'fylke' else 'kommuner'}-{year}"
+    return (stem if (GEO_DIR / f"{stem}.geojson").is_file() else None), year
+
+
+def layout(ind=None, niva=None, periode=None, **_query):
+    try:
+        meta = queries.indicators()
+        if meta.empty:
+            return html.Div([html.H1("Kart"), html.P("Indikatorene er ikke bygget ennå.", className="notice")])
+        ind = ind if ind in set(meta["indicator_id"]) else default_indicator(meta)
+        niva = niva if niva in LEVELS else "fylke"
+        periods = queries.map_periods(ind, niva)
+    except DataUnavailable as exc:
+        return unavailable(exc)
+    periode = periode if periode in periods else (periods[0] if periods else None)
+    return html.Div([
+        dcc.Location(id=URL, refresh=False),
+        html.H1("Kart"),
+        html.P("Velg indikator, nivå og periode. Pek på et område for tall, periode, status og enhet; "
+               "klikk på en kommune for å sammenligne den.", className="lead"),
+        html.Div([
+            html.Label([html.Span("Indikator", className="control-label"),
+                        dcc.Dropdown(id=IND, labels=DROPDOWN_LABELS, options=[{"label": r.title_nb, "value": r.indicator_id}
+                                                      for r in meta.itertuples()], value=ind, clearable=False)],
+                       className="control wide"),
+            html.Fieldset([html.Legend("Nivå", className="control-label"),
+                           dcc.RadioItems(id=NIVA, options=[{"label": v, "value": k} for k, v in LEVELS.items()],
+                                          value=niva, inline=True, className="radio-row")], className="control"),
+            html.Label([html.Span("Periode", className="control-label"),
+                        dcc.Dropdown(id=PERIODE, labels=DROPDOWN_LABELS, options=periods, value=periode, clearable=False)],
+                       className="control"),
+        ], className="controls"),
+        download_buttons(DL),
+        html.Div(id=INFO),
+        dcc.Loading(dcc.Graph(id=GRAPH, config=charts.graph_config("innenfor-kart"), className="graph map",
+                              figure=charts.empty_figure("Laster kart …")), type="dot", delay_show=400),
+        html.Details([html.Summary("Vis tabell"), html.Div(id=TABLE)], className="table-details", open=False),
+    ])
+
+
+@callback(Output(PERIODE, "options"), Output(PERIODE, "value"), Input(IND, "value"), Input(NIVA, "value"),
+          State(PERIODE, "value"), prevent_initial_call=True)
+def periods(ind, niva, current):
+    options = queries.map_periods(ind, niva)
+    return options, (current if current in options else (options[0] if options else None))
+
+
+def pick_division(rows: pd.DataFrame) -> tuple[pd.DataFrame, str, int | None]:
+    """One division per map: today's borders, or the division the figures were published on, whichever
+    holds more units for this period (a period can have both: unchanged fylker are also given on today's)."""
+    today = rows[rows["borders"] == "2024"]
+    old = rows[rows["borders"] != "2024"]
+    vintage = None
+    if not old.empty and old["geo_vintage"].notna().any():
+        vintage = int(old["geo_vintage"].dropna().max())
+        old = old[old["geo_vintage"] == vintage]
+    if not today.empty and len(today) >= len(old):
+        return today, "2024", 2024
+    return old, "as_published", vintage
+
+
+def _names_for(level: str, vintage, names: dict) -> dict:
+    if fmt.is_missing(vintage) or int(vintage) >= 2024:
+        return names
+    hist = queries.historic_names(level)
+    hist = hist[(hist["valid_from"] <= int(vintage)) & (hist["valid_to"] >= int(vintage))]
+    return {**names, **dict(zip(hist["code"], hist["name"]))}
+
+
+def map_view(ind: str, niva: str, periode: str):
+    """Figure, notice and table for one indicator, level and period."""
+    meta_all = queries.indicators().set_index("indicator_id")
+    m = {"indicator_id": ind, **meta_all.loc[ind].to_dict()}
+    rows = queries.map_values(ind, niva, periode)
+    names = unit_names()
+    if rows.empty:
+        return charts.empty_figure("Ingen tall for dette valget."), [], []
+    rows, borders, vintage = pick_division(rows)
+    stem, year = boundary_file(niva, borders, vintage)
+    names = _names_for(niva, vintage, names)
+    info = [html.P([f"{m['title_nb']}, {periode}. Enhet: {m['unit']}. Kilde: {source_labels(m['sources'])}."],
+                   className="meta")]
+    if borders != "2024":
+        info.append(html.P(f"Tallene er publisert for inndelingen fra {year or 'ukjent år'}"
+                           + (f" og vises på grensene fra {year}." if stem else
+                              ". Vi har ikke kartgrenser for den inndelingen, så tallene vises bare i tabellen."),
+                           className="note border-note"))
+    if isinstance(m.get("note_nb"), str) and m["note_nb"]:
+        info.append(html.P(f"Merk: {m['note_nb']}", className="note"))
+    if stem:
+        all_codes = list(queries.geo_units().query("level == @niva")["code"]) if borders == "2024" else []
+        fig = charts.choropleth(m, rows, f"/geo/{stem}.geojson", names, periode, all_codes)
+    else:
+        fig = charts.empty_figure("Ingen kartgrenser for denne inndelingen – se tabellen under.", height=260)
+    dec = int(m["decimals"])
+    ordered = rows.sort_values(["value", "geo_code"], ascending=[False, True], na_position="last")
+    body = [[names.get(r.geo_code, r.geo_code), r.geo_code,
+             fmt.value_text(r.value, dec, "", r.status, r.status_nb),
+             fmt.comparison_text(r.comparison)] for r in ordered.itertuples()]
+    table = data_table(f"{m['title_nb']}, {periode} ({m['unit']})", ["Navn", "Nummer", "Verdi", "Mot landet"], body,
+                       numeric={2}, table_id="map-data-table")
+    return fig, info, table
+
+
+@callback(Output(GRAPH, "figure"), Output(INFO, "children"), Output(TABLE, "children"), Output(URL, "search"),
+          Input(IND, "value"), Input(NIVA, "value"), Input(PERIODE, "value"), State(URL, "search"))
+def render(ind, niva, periode, cur_search):
+    if not ind or not periode:
+        return charts.empty_figure("Ingen perioder for dette valget."), [], [], no_update
+    fig, info, table = map_view(ind, niva, periode)
+    search = "?" + urlencode({"ind": ind, "niva": niva, "periode": periode})
+    return fig, info, table, (search if search != cur_search else no_update)
+
+
+@callback(Output(NAV_URL, "href", allow_duplicate=True), Input(GRAPH, "clickData"), State(NIVA, "value"),
+          prevent_initial_call=True)
+def open_kommune(click, niva):
+    """Clicking a kommune opens its Sammenlign page."""
+    if niva != "kommune" or not click or not click.get("points"):
+        return no_update
+    code = click["points"][0].get("location")
+    return f"/kommune/{code}" if code else no_update
+
+
+@callback(Output(f"{DL}-download", "data"), Input(f"{DL}-xlsx-btn", "n_clicks"), Input(f"{DL}-csv-btn", "n_clicks"),
+          State(IND, "value"), State(NIVA, "value"), State(PERIODE, "value"), prevent_initial_call=True)
+def download(_x, _c, ind, niva, periode):
+    if not ind or not periode:
+        return no_update
+    rows = queries.map_values(ind, niva, periode)
+    meta = queries.indicators()
+    meta = meta[meta["indicator_id"] == ind]
+    frame = export.long_frame(rows, meta, unit_names())
+    stem = f"innenfor-kart-{ind}-{niva}-{periode}"
+    if ctx.triggered_id == f"{DL}-csv-btn":
+        return dcc.send_bytes(export.to_csv(frame), f"{stem}.csv")
+    return dcc.send_bytes(export.to_excel(frame, meta, f"Innenfor: {meta['title_nb'].iloc[0]}, {periode}"),
+                          f"{stem}.xlsx")
