@@ -1,0 +1,185 @@
+"""NAV registered unemployment, from the processed CSV files KS staff already download.
+
+NAV publishes its monthly figures as xlsx attachments on nav.no ("Hovedtall om arbeidsmarkedet"),
+under URLs with per-file hashes. The two tables here were built from those files by Telemark
+fylkeskommune's analysis repository (evensrii/Telemark) and are fetched from there; the card says so.
+
+Two formats (card ``query.format``):
+
+* ``monthly_long`` — ``Nivå,Geografisk enhet,Arbeidsmarkedsstatus,Kjønn,Antall personer,
+  Andel av arbeidsstyrken,Dato``; fylker harmonised to the 2024 division, Landet, Telemark's kommuner.
+  ``Andel`` is a fraction (0.021); it is stored as a percentage (2.1), unit ``prosent``.
+* ``yearly_fylke`` — ``Fylke,Antall,Prosent av arbeidsstyrken,…,År,Måned,…``: helt ledige per fylke
+  as published each year, so the names map to that year's division (the card holds the tables).
+
+Names are matched with explicit tables in the card; an unknown name fails loudly.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from functools import lru_cache
+
+import pandas as pd
+
+from .cards import SourceCard
+from .errors import LoaderError, SchemaDrift
+from .result import OBS_COLUMNS, LoadResult, dims_key
+from .transport import Request, Transport
+
+MONTHS = {"Januar": "01", "Februar": "02", "Mars": "03", "April": "04", "Mai": "05", "Juni": "06",
+          "Juli": "07", "August": "08", "September": "09", "Oktober": "10", "November": "11",
+          "Desember": "12"}
+MONTHLY_COLUMNS = ["Nivå", "Geografisk enhet", "Arbeidsmarkedsstatus", "Kjønn", "Antall personer",
+                   "Andel av arbeidsstyrken", "Dato"]
+YEARLY_COLUMNS = ["Fylke", "Antall", "Prosent av arbeidsstyrken", "Endring fra i fjor (antall)",
+                  "Endring fra i fjor (prosent)", "År", "Måned", "Prosent av arbeidsstyrken i fjor"]
+
+
+def read_csv(content: bytes, expected: list[str], what: str) -> tuple[str, list[dict[str, str]]]:
+    """Rows as text. The separator is read from the header: ``,`` (the stored files) or ``;`` with
+    decimal comma (the processor's own later reading code expects this; unverified)."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SchemaDrift(f"{what}: the file is not UTF-8 ({exc})") from exc
+    first = text.split("\n", 1)[0]
+    sep = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=sep)
+    header = list(reader.fieldnames or [])
+    if header != expected:
+        raise SchemaDrift(f"{what}: header {header}, expected {expected}")
+    rows = list(reader)
+    if any(None in r or None in r.values() for r in rows):
+        raise SchemaDrift(f"{what}: a line does not have {len(expected)} cells")
+    return sep, rows
+
+
+def number(cell: str, sep: str, where: str) -> float | None:
+    cell = cell.strip()
+    if not cell:
+        return None
+    text = cell.replace(",", ".") if sep == ";" else cell
+    try:
+        return float(text)
+    except ValueError:
+        raise SchemaDrift(f"{where}: {cell!r} is not a number") from None
+
+
+@lru_cache(maxsize=None)
+def _month(cell: str) -> str | None:
+    m = re.fullmatch(r"(\d{4})-(\d{2})-01", cell) or re.fullmatch(r"01\.(\d{2})\.(\d{4})", cell)
+    if not m:
+        return None
+    year, month = (m.group(1), m.group(2)) if "-" in cell else (m.group(2), m.group(1))
+    return f"{year}-{month}"
+
+
+def month_of(cell: str, where: str) -> str:
+    month = _month(cell)
+    if month is None:
+        raise SchemaDrift(f"{where}: date {cell!r} is not the first of a month")
+    return month
+
+
+def _code(table: dict[str, str], name: str, drop: set[str], where: str) -> str | None:
+    if name in drop:
+        return None
+    if name not in table:
+        raise SchemaDrift(f"{where}: unknown name {name!r}")
+    return str(table[name])
+
+
+def _row(card, measure, dims, geo, vintage, period, value, unit) -> dict:
+    return {"source": card.source, "table_id": card.table_id, "measure": measure, "dims": dims,
+            "geo_code": geo, "geo_vintage": vintage, "period": period, "value": value, "status": None,
+            "unit": unit}
+
+
+def tidy_monthly(card: SourceCard, content: bytes, query: dict) -> list[dict]:
+    what = card.key
+    sep, rows = read_csv(content, MONTHLY_COLUMNS, what)
+    levels, drop = query["levels"], set(query.get("drop_names", []))
+    status_codes, kjonn_codes = query["arbeidsmarkedsstatus"], query["kjonn"]
+    vintage = int(query["geo_vintage"])
+    dims_of: dict[tuple[str, str], str] = {}
+    out = []
+    for n, r in enumerate(rows, start=2):
+        where = f"{what} line {n}"
+        if r["Nivå"] not in levels:
+            raise SchemaDrift(f"{where}: unknown Nivå {r['Nivå']!r}")
+        geo = _code(levels[r["Nivå"]], r["Geografisk enhet"], drop, where)
+        if geo is None:
+            continue
+        if r["Arbeidsmarkedsstatus"] not in status_codes or r["Kjønn"] not in kjonn_codes:
+            raise SchemaDrift(f"{where}: unknown status/kjønn {r['Arbeidsmarkedsstatus']!r}/{r['Kjønn']!r}")
+        pair = (r["Arbeidsmarkedsstatus"], r["Kjønn"])
+        if pair not in dims_of:
+            dims_of[pair] = dims_key({"arbeidsmarkedsstatus": status_codes[pair[0]], "kjonn": kjonn_codes[pair[1]]})
+        dims = dims_of[pair]
+        period = month_of(r["Dato"], where)
+        count = number(r["Antall personer"], sep, where)
+        share = number(r["Andel av arbeidsstyrken"], sep, where)
+        if count is not None:
+            out.append(_row(card, "antall", dims, geo, vintage, period, count, "personer"))
+        if share is not None:
+            out.append(_row(card, "andel_av_arbeidsstyrken", dims, geo, vintage, period,
+                            round(share * 100, 6), "prosent"))
+    return out
+
+
+def divisions(query: dict) -> dict[int, tuple[int, dict[str, str]]]:
+    """Year -> (geo_vintage, {name: code}) from the card's division tables."""
+    out = {}
+    for div in query["divisions"]:
+        first, last = div["years"]
+        for year in range(int(first), int(last) + 1):
+            out[year] = (year, {**div["names"], **query.get("all_years", {})})
+    return out
+
+
+def tidy_yearly(card: SourceCard, content: bytes, query: dict) -> list[dict]:
+    what = card.key
+    sep, rows = read_csv(content, YEARLY_COLUMNS, what)
+    by_year, drop = divisions(query), set(query.get("drop_names", []))
+    dims = dims_key({"arbeidsmarkedsstatus": "helt_ledige", "kjonn": "alle"})
+    out = []
+    for n, r in enumerate(rows, start=2):
+        where = f"{what} line {n}"
+        if not re.fullmatch(r"\d{4}", r["År"]) or int(r["År"]) not in by_year:
+            raise SchemaDrift(f"{where}: year {r['År']!r} has no division table in the card")
+        if r["Måned"] not in MONTHS:
+            raise SchemaDrift(f"{where}: unknown month {r['Måned']!r}")
+        vintage, names = by_year[int(r["År"])]
+        geo = _code(names, r["Fylke"], drop, f"{where} ({r['År']})")
+        if geo is None:
+            continue
+        period = f"{r['År']}-{MONTHS[r['Måned']]}"
+        count = number(r["Antall"], sep, where)
+        share = number(r["Prosent av arbeidsstyrken"], sep, where)
+        if count is not None:
+            out.append(_row(card, "antall", dims, geo, vintage, period, count, "personer"))
+        if share is not None:
+            out.append(_row(card, "andel_av_arbeidsstyrken", dims, geo, vintage, period, share, "prosent"))
+    return out
+
+
+def fetch(card: SourceCard, transport: Transport) -> LoadResult:
+    query = card.query_for(transport.name)
+    resp = transport.send(Request.get(query["url"]))
+    if resp.status != 200:
+        raise LoaderError(f"{card.key}: {query['url']} answered HTTP {resp.status}")
+    fmt = query.get("format")
+    if fmt == "monthly_long":
+        rows = tidy_monthly(card, resp.content, query)
+    elif fmt == "yearly_fylke":
+        rows = tidy_yearly(card, resp.content, query)
+    else:
+        raise LoaderError(f"{card.key}: unknown NAV format {fmt!r}")
+    if not rows:
+        raise SchemaDrift(f"{card.key}: the file held no figures")
+    frame = pd.DataFrame(rows, columns=OBS_COLUMNS)
+    frame["geo_vintage"] = frame["geo_vintage"].astype("Int64")
+    frame["value"] = frame["value"].astype("float64")
+    return LoadResult(frame, title=card.title, requests=1)
