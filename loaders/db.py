@@ -64,6 +64,7 @@ STATUS_CODES = [
     ("udir", "*", "Skjermet (færre enn 10 elever eller fare for identifisering)"),
     ("udir", "", "Ikke tilgjengelig (enheten fantes ikke)"),
     ("imdi", ":", "Skjermet (vernet av personvernhensyn)"),
+    ("imdi", ".", "Ikke mulig å oppgi tall"),
     ("nav", "*", "Skjermet (færre enn 4 personer)"),
 ]
 
