@@ -175,8 +175,8 @@ def parse(doc: Any, *, name: str = "JSON-stat", expect_dims: Iterable[str] = (),
         raise LoaderError(f"{name}: non-numeric value {bad!r} in 'value'")
     status = _status_list(doc.get("status"), n, name)
     frame["value"] = numbers.astype("float64").to_numpy()
-    frame["status"] = [None if not pd.isna(v) else (s or NOT_AVAILABLE)
-                       for v, s in zip(frame["value"], status)]
+    frame["status"] = pd.Series([None if not pd.isna(v) else (s or NOT_AVAILABLE)
+                                 for v, s in zip(frame["value"], status)], dtype=object, index=frame.index)
     result.frame = frame
     return result
 
