@@ -52,7 +52,8 @@ class Context:
             return None
         return self._status.get((source, symbol)) or f"Ikke tilgjengelig ({symbol})"
 
-    def sum_kommuner(self, rows: pd.DataFrame, by: list[str], to: str = "fylke") -> pd.DataFrame:
+    def sum_kommuner(self, rows: pd.DataFrame, by: list[str], to: str = "fylke",
+                     columns: tuple[str, ...] = ("numerator", "denominator")) -> pd.DataFrame:
         """Sum kommune numerators/denominators (2024 codes) to fylke or land, per group in ``by``.
 
         A group with any NULL part, or missing any of its kommuner, is returned with value NULL and
@@ -65,14 +66,13 @@ class Context:
         for keys, grp in k.groupby(["target", *by], dropna=False, sort=True):
             keys = keys if isinstance(keys, tuple) else (keys,)
             target = keys[0]
-            complete = grp.numerator.notna().all() and grp.denominator.notna().all() \
+            complete = all(grp[c].notna().all() for c in columns) \
                 and grp.geo_code.nunique() == expected.get(target, -1)
             row = dict(zip(["geo_code", *by], keys))
             if complete:
-                row.update(numerator=grp.numerator.sum(), denominator=grp.denominator.sum(),
-                           status=None, status_nb=None)
+                row.update({c: grp[c].sum() for c in columns}, status=None, status_nb=None)
             else:
-                row.update(numerator=None, denominator=None, status=NOT_SUMMABLE[0], status_nb=NOT_SUMMABLE[1])
+                row.update({c: None for c in columns}, status=NOT_SUMMABLE[0], status_nb=NOT_SUMMABLE[1])
             out.append(row)
         res = pd.DataFrame(out)
         if res.empty:
@@ -138,6 +138,7 @@ def counts_on_2024_borders(ctx: "Context", frame: pd.DataFrame, by: list[str]) -
     m = m[m.comparable & m.kind.isin(["same", "renumbered", "merged"])]
     f = frame.astype({"geo_vintage": "int64"}).merge(m[["geo_code", "geo_vintage", "code_2024", "kind"]],
                                                      on=["geo_code", "geo_vintage"])
+    f = _mark_missing_parts(ctx, f, by)
     groups = f.groupby(["code_2024", *by], dropna=False)
     out = groups.agg(numerator=("numerator", lambda s: s.sum(min_count=len(s)) if s.notna().all() else None),
                      denominator=("denominator", lambda s: s.sum(min_count=len(s)) if s.notna().all() else None),
@@ -152,3 +153,24 @@ def counts_on_2024_borders(ctx: "Context", frame: pd.DataFrame, by: list[str]) -
         " tidligere kommuner"
     out.loc[~out.merged & out.renumbered, "flag_nb"] = RENUMBERED
     return out.drop(columns=["parts", "merged", "renumbered"]).assign(borders="2024", geo_vintage=2024)
+
+
+def _mark_missing_parts(ctx: "Context", f: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Add NULL rows for old units of the same division that map to a 2024 unit but have no row here,
+    so a 2024 unit is never summed from only some of the kommuner it was made of."""
+    from .harmonise import to_2024
+
+    history = ctx.con.execute("SELECT code, level, valid_from, valid_to FROM geo_units_history").df()
+    extra = []
+    for vintage, part in f.groupby("geo_vintage"):
+        level = "kommune" if part.geo_code.str.len().max() == 4 else "fylke"
+        units = history[(history.level == level) & (history.valid_from <= vintage) & (history.valid_to >= vintage)]
+        full = to_2024(ctx.con, [(c, int(vintage)) for c in units.code])
+        full = full[full.code_2024.isin(part.code_2024)]
+        for keys, grp in part.groupby(by, dropna=False):
+            keys = keys if isinstance(keys, tuple) else (keys,)
+            missing = full[~full.old_code.isin(grp.geo_code)]
+            for old, target in zip(missing.old_code, missing.code_2024):
+                extra.append({"geo_code": old, "geo_vintage": vintage, "code_2024": target, "kind": "merged",
+                              "numerator": None, "denominator": None, **dict(zip(by, keys))})
+    return pd.concat([f, pd.DataFrame(extra)], ignore_index=True) if extra else f

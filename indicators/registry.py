@@ -56,7 +56,7 @@ class Indicator:
 
 def load_indicator(path: Path) -> Indicator:
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    missing = [k for k in REQUIRED if raw.get(k) in (None, "", [])]
+    missing = [k for k in REQUIRED if raw.get(k) in (None, [], *([""] if k != "unit_short" else []))]
     if missing:
         raise ValueError(f"{path.name}: metadata lacks {missing}")
     if raw["polarity"] not in POLARITIES or raw["period_type"] not in PERIOD_TYPES:
