@@ -38,6 +38,7 @@ def finalise(ind: Indicator, frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     f["comparison"] = compare_with_benchmark(f.ci_low, f.ci_high, bench, ind.polarity)
     f.loc[f.geo_code == "0", "comparison"] = None
     source = ind.sources[0].split("/")[0]
+    f["status_nb"] = f["status_nb"].astype("object")
     missing_words = f.status.notna() & f.status_nb.isna()
     f.loc[missing_words, "status_nb"] = [ctx.status_text(source, s) for s in f.loc[missing_words, "status"]]
     f["geo_vintage"] = pd.to_numeric(f["geo_vintage"], errors="coerce").astype("Int64")

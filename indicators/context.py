@@ -32,8 +32,21 @@ class Context:
         self.units = con.execute("SELECT code, level, name, parent_code FROM geo_units").df()
         self.kommune_fylke = dict(self.units.loc[self.units.level == "kommune", ["code", "parent_code"]]
                                   .itertuples(index=False, name=None))
+        self._divisions: dict[tuple[int, int], pd.DataFrame] = {}
         self._status = {(s, sym): text for s, sym, text in
                         con.execute("SELECT source, symbol, meaning_nb FROM status_codes").fetchall()}
+
+    def division_mapping(self, vintage: int, code_length: int) -> pd.DataFrame:
+        """to_2024 for every kommune (code_length 4) or fylke (2) of one division, computed once per build."""
+        key = (vintage, code_length)
+        if key not in self._divisions:
+            from .harmonise import to_2024
+
+            level = "kommune" if code_length == 4 else "fylke"
+            codes = self.con.execute("""SELECT code FROM geo_units_history WHERE level = ?
+                                        AND valid_from <= ? AND valid_to >= ?""", [level, vintage, vintage]).fetchall()
+            self._divisions[key] = to_2024(self.con, [(c, vintage) for (c,) in codes])
+        return self._divisions[key]
 
     def obs(self, source: str, table_id: str, measure: str | None = None, **dims: str) -> pd.DataFrame:
         """Observations of one table, optionally one measure, filtered on exact dimension codes."""
@@ -58,25 +71,18 @@ class Context:
 
         A group with any NULL part, or missing any of its kommuner, is returned with value NULL and
         status ':' + reason (never summed from the parts that happen to be known)."""
-        k = rows[rows.geo_code.map(level_of) == "kommune"].copy()
+        k = rows[rows.geo_code.str.len() == 4].copy()
         k["target"] = k.geo_code.map(self.kommune_fylke) if to == "fylke" else "0"
-        expected = (self.units[self.units.level == "kommune"].assign(
-            target=lambda u: u.parent_code if to == "fylke" else "0").groupby("target").size())
-        out = []
-        for keys, grp in k.groupby(["target", *by], dropna=False, sort=True):
-            keys = keys if isinstance(keys, tuple) else (keys,)
-            target = keys[0]
-            complete = all(grp[c].notna().all() for c in columns) \
-                and grp.geo_code.nunique() == expected.get(target, -1)
-            row = dict(zip(["geo_code", *by], keys))
-            if complete:
-                row.update({c: grp[c].sum() for c in columns}, status=None, status_nb=None)
-            else:
-                row.update({c: None for c in columns}, status=NOT_SUMMABLE[0], status_nb=NOT_SUMMABLE[1])
-            out.append(row)
-        res = pd.DataFrame(out)
-        if res.empty:
-            return res
+        units = self.units[self.units.level == "kommune"]
+        expected = (units.parent_code if to == "fylke" else pd.Series("0", index=units.index)).value_counts()
+        k["_null"] = k[list(columns)].isna().any(axis=1)
+        g = k.groupby(["target", *by], dropna=False)
+        res = g.agg(**{c: (c, "sum") for c in columns}, _null=("_null", "any"), _n=("geo_code", "nunique")).reset_index()
+        incomplete = res._null | (res._n != res.target.map(expected))
+        res.loc[incomplete, list(columns)] = None
+        res["status"] = incomplete.map({True: NOT_SUMMABLE[0], False: None})
+        res["status_nb"] = incomplete.map({True: NOT_SUMMABLE[1], False: None})
+        res = res.drop(columns=["_null", "_n"]).rename(columns={"target": "geo_code"})
         res["geo_level"] = to
         return res
 
@@ -101,10 +107,16 @@ def finish(frame: pd.DataFrame, **defaults) -> pd.DataFrame:
 
 
 def _mapping(ctx: "Context", frame: pd.DataFrame) -> pd.DataFrame:
-    from .harmonise import to_2024
-
-    pairs = frame[["geo_code", "geo_vintage"]].drop_duplicates()
-    return to_2024(ctx.con, pairs).rename(columns={"old_code": "geo_code", "vintage": "geo_vintage"})
+    """to_2024 for the codes in ``frame`` (looked up in the per-division mapping of every unit)."""
+    pairs = frame[["geo_code", "geo_vintage"]].drop_duplicates().astype({"geo_vintage": "int64"})
+    parts = [ctx.division_mapping(int(v), len(g.geo_code.iloc[0])) for v, g in pairs.groupby("geo_vintage")]
+    full = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["old_code", "vintage"])
+    full = full.rename(columns={"old_code": "geo_code", "vintage": "geo_vintage"})
+    extra = pairs[pairs.geo_code == "0"]
+    mapped = full.merge(pairs, on=["geo_code", "geo_vintage"])
+    if not extra.empty:
+        mapped = pd.concat([mapped, extra.assign(code_2024="0", kind="same", comparable=True)], ignore_index=True)
+    return mapped
 
 
 def rates_on_2024_borders(ctx: "Context", frame: pd.DataFrame) -> pd.DataFrame:
@@ -139,13 +151,14 @@ def counts_on_2024_borders(ctx: "Context", frame: pd.DataFrame, by: list[str]) -
     f = frame.astype({"geo_vintage": "int64"}).merge(m[["geo_code", "geo_vintage", "code_2024", "kind"]],
                                                      on=["geo_code", "geo_vintage"])
     f = _mark_missing_parts(ctx, f, by)
-    groups = f.groupby(["code_2024", *by], dropna=False)
-    out = groups.agg(numerator=("numerator", lambda s: s.sum(min_count=len(s)) if s.notna().all() else None),
-                     denominator=("denominator", lambda s: s.sum(min_count=len(s)) if s.notna().all() else None),
-                     parts=("geo_code", "nunique"), merged=("kind", lambda k: (k == "merged").any()),
-                     renumbered=("kind", lambda k: (k == "renumbered").all())).reset_index()
+    f = f.assign(_null=f.numerator.isna() | f.denominator.isna(), _merged=f.kind == "merged",
+                 _renumbered=f.kind == "renumbered")
+    out = f.groupby(["code_2024", *by], dropna=False).agg(
+        numerator=("numerator", "sum"), denominator=("denominator", "sum"), incomplete=("_null", "any"),
+        parts=("geo_code", "nunique"), merged=("_merged", "any"), renumbered=("_renumbered", "all")).reset_index()
     out = out.rename(columns={"code_2024": "geo_code"})
-    incomplete = out.numerator.isna() | out.denominator.isna()
+    incomplete = out.pop("incomplete")
+    out.loc[incomplete, ["numerator", "denominator"]] = None
     out["status"] = incomplete.map({True: NOT_SUMMABLE[0], False: None})
     out["status_nb"] = incomplete.map({True: NOT_SUMMABLE[1], False: None})
     out["flag_nb"] = None
@@ -158,19 +171,16 @@ def counts_on_2024_borders(ctx: "Context", frame: pd.DataFrame, by: list[str]) -
 def _mark_missing_parts(ctx: "Context", f: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Add NULL rows for old units of the same division that map to a 2024 unit but have no row here,
     so a 2024 unit is never summed from only some of the kommuner it was made of."""
-    from .harmonise import to_2024
-
-    history = ctx.con.execute("SELECT code, level, valid_from, valid_to FROM geo_units_history").df()
     extra = []
     for vintage, part in f.groupby("geo_vintage"):
-        level = "kommune" if part.geo_code.str.len().max() == 4 else "fylke"
-        units = history[(history.level == level) & (history.valid_from <= vintage) & (history.valid_to >= vintage)]
-        full = to_2024(ctx.con, [(c, int(vintage)) for c in units.code])
-        full = full[full.code_2024.isin(part.code_2024)]
-        for keys, grp in part.groupby(by, dropna=False):
-            keys = keys if isinstance(keys, tuple) else (keys,)
-            missing = full[~full.old_code.isin(grp.geo_code)]
-            for old, target in zip(missing.old_code, missing.code_2024):
-                extra.append({"geo_code": old, "geo_vintage": vintage, "code_2024": target, "kind": "merged",
-                              "numerator": None, "denominator": None, **dict(zip(by, keys))})
-    return pd.concat([f, pd.DataFrame(extra)], ignore_index=True) if extra else f
+        full = ctx.division_mapping(int(vintage), int(part.geo_code.str.len().max()))
+        full = full[full.code_2024.isin(part.code_2024)][["old_code", "code_2024"]]
+        groups = part[by].drop_duplicates()
+        expected = groups.merge(full, how="cross")
+        present = part[["geo_code", *by]].rename(columns={"geo_code": "old_code"}).assign(_here=True)
+        missing = expected.merge(present, on=["old_code", *by], how="left")
+        missing = missing[missing._here.isna()].drop(columns="_here")
+        if not missing.empty:
+            extra.append(missing.rename(columns={"old_code": "geo_code"}).assign(
+                geo_vintage=vintage, kind="merged", numerator=None, denominator=None))
+    return pd.concat([f, *extra], ignore_index=True) if extra else f

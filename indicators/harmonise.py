@@ -48,12 +48,20 @@ def _pairs(codes_with_vintage) -> list[tuple[str, int]]:
     return list(dict.fromkeys(out))
 
 
-def _classify(code: str, fwd: dict[str, set[str]]) -> list[tuple[str, str, bool]]:
+def _reverse(fwd: dict[str, set[str]]) -> dict[str, list[str]]:
+    rev: dict[str, list[str]] = defaultdict(list)
+    for c, ts in fwd.items():
+        for t in ts:
+            rev[t].append(c)
+    return rev
+
+
+def _classify(code: str, fwd: dict[str, set[str]], rev: dict[str, list[str]] | None = None) -> list[tuple[str, str, bool]]:
     targets = fwd[code]
     if len(targets) > 1:
         return [(t, "split", False) for t in sorted(targets)]
     (target,) = targets
-    sources = [c for c, ts in fwd.items() if target in ts]
+    sources = (rev or _reverse(fwd))[target]
     comparable = all(len(fwd[c]) == 1 for c in sources)
     if sources == [code]:
         return [(target, "same" if target == code else "renumbered", comparable)]
@@ -100,5 +108,8 @@ def to_2024(con, codes_with_vintage: Iterable[tuple[str, int]] | pd.DataFrame) -
         if not fwd or code not in fwd or not fwd[code]:
             log.warning("harmonise: %s is not a kommune or fylke of the %s division; cannot map", code, vintage)
             continue
-        rows += [(code, vintage, t, kind, comp) for t, kind, comp in _classify(code, fwd)]
+        rev_key = ("rev", len(code), vintage)
+        if rev_key not in fwd_cache:
+            fwd_cache[rev_key] = _reverse(fwd)
+        rows += [(code, vintage, t, kind, comp) for t, kind, comp in _classify(code, fwd, fwd_cache[rev_key])]
     return pd.DataFrame(rows, columns=COLUMNS)
