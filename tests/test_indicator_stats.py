@@ -32,7 +32,7 @@ def test_comparison_respects_polarity():
     good = compare_with_benchmark(low, high, bench, "high_good").tolist()
     assert bad == ["worse", "better", "similar", None]
     assert good == ["better", "worse", "similar", None]
-    assert compare_with_benchmark(low, high, bench, "neutral").isna().all()
+    assert compare_with_benchmark(low, high, bench, "neutral").tolist() == ["higher", "lower", "similar", None]
 
 
 def test_no_significance_claim_without_benchmark():
