@@ -109,7 +109,9 @@ def finish(frame: pd.DataFrame, **defaults) -> pd.DataFrame:
 def _mapping(ctx: "Context", frame: pd.DataFrame) -> pd.DataFrame:
     """to_2024 for the codes in ``frame`` (looked up in the per-division mapping of every unit)."""
     pairs = frame[["geo_code", "geo_vintage"]].drop_duplicates().astype({"geo_vintage": "int64"})
-    parts = [ctx.division_mapping(int(v), len(g.geo_code.iloc[0])) for v, g in pairs.groupby("geo_vintage")]
+    units = pairs[pairs.geo_code.str.len().isin([2, 4])]   # one mapping per division *and* level (fylke/kommune)
+    parts = [ctx.division_mapping(int(v), int(n))
+             for (v, n), _ in units.groupby([units.geo_vintage, units.geo_code.str.len()])]
     full = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["old_code", "vintage"])
     full = full.rename(columns={"old_code": "geo_code", "vintage": "geo_vintage"})
     extra = pairs[pairs.geo_code == "0"]
