@@ -129,6 +129,12 @@ def test_unemployment_oslo_same_skien_renumbered(db_con):
     assert one(db_con, "arbeidsledighet_unge_kommunehelsa", "4003", "2009")["value"] == pytest.approx(3.8)  # 0806
 
 
+def test_unemployment_published_zero_is_a_value(db_con):
+    # GeoForum_Arbeidsledighet.csv: "Utsira",0,0,2.5,0,0 — real zeros, not missing
+    assert one(db_con, "arbeidsledighet_unge_kommunehelsa", "1151", "2009")["value"] == 0
+    assert one(db_con, "arbeidsledighet_unge_kommunehelsa", "1151", "2011")["value"] == pytest.approx(2.5)
+
+
 def test_unemployment_merged_kommuner_not_averaged(db_con):
     # Tjøme 1.9 and Nøtterøy 2.3 (2013) became Færder (3911); Trondheim + Klæbu became 5001: no 2024 figure
     assert one(db_con, "arbeidsledighet_unge_kommunehelsa", "0723", "2013", borders="as_published")["value"] == 1.9
