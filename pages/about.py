@@ -38,7 +38,7 @@ def layout(**_query):
                             TRANSPORT_NB.get("replay" if r["mode"] == "offline" else "live", r["mode"]),
                             f": {int(r['tables'])} tabeller, {fmt.number(r['rows'], 0)} rader."])
     sources = [[f"{p.source}/{p.table_id}",
-                html.A(p.title or p.url, href=p.url, rel="noopener")
+                {"text": p.title or p.url, "href": p.url}
                 if isinstance(p.url, str) and p.url.startswith("http") else (p.title or ""),
                 p.publisher or "", p.licence or "", p.api_updated or "",
                 f"{_date(p.fetched_at)}, {TRANSPORT_NB.get(p.transport, p.transport or '')}",

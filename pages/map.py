@@ -82,8 +82,10 @@ def layout(ind=None, niva=None, periode=None, **_query):
         ], className="controls"),
         download_buttons(DL),
         html.Div(id=INFO),
-        dcc.Loading(dcc.Graph(id=GRAPH, config=charts.graph_config("innenfor-kart"), className="graph map",
-                              figure=charts.empty_figure("Laster kart …")), type="dot", delay_show=400),
+        # No dcc.Loading and no responsive resizing here: each would redraw the whole map (seconds for 357
+        # kommuner in software rendering).
+        dcc.Graph(id=GRAPH, config={**charts.graph_config("innenfor-kart"), "responsive": False},
+                  className="graph map", figure=charts.empty_figure("Laster kart …")),
         html.Details([html.Summary("Vis tabell"), html.Div(id=TABLE)], className="table-details", open=False),
     ])
 
@@ -95,18 +97,20 @@ def periods(ind, niva, current):
     return options, (current if current in options else (options[0] if options else None))
 
 
-def pick_division(rows: pd.DataFrame) -> tuple[pd.DataFrame, str, int | None]:
-    """One division per map: today's borders, or the division the figures were published on, whichever
-    holds more units for this period (a period can have both: unchanged fylker are also given on today's)."""
+def pick_division(rows: pd.DataFrame, level: str) -> tuple[pd.DataFrame, str, int | None]:
+    """One division per map. A period can have figures on today's borders (harmonised) and on the borders
+    they were published on; prefer the one we have boundaries for, then the one with more units."""
     today = rows[rows["borders"] == "2024"]
     old = rows[rows["borders"] != "2024"]
     vintage = None
     if not old.empty and old["geo_vintage"].notna().any():
         vintage = int(old["geo_vintage"].dropna().max())
         old = old[old["geo_vintage"] == vintage]
-    if not today.empty and len(today) >= len(old):
-        return today, "2024", 2024
-    return old, "as_published", vintage
+    options = [(today, "2024", 2024), (old, "as_published", vintage)]
+    options = [o for o in options if not o[0].empty]
+    if not options:
+        return rows, "2024", 2024
+    return max(options, key=lambda o: (boundary_file(level, o[1], o[2])[0] is not None, len(o[0]), o[1] == "2024"))
 
 
 def _names_for(level: str, vintage, names: dict) -> dict:
@@ -125,7 +129,7 @@ def map_view(ind: str, niva: str, periode: str):
     names = unit_names()
     if rows.empty:
         return charts.empty_figure("Ingen tall for dette valget."), [], []
-    rows, borders, vintage = pick_division(rows)
+    rows, borders, vintage = pick_division(rows, niva)
     stem, year = boundary_file(niva, borders, vintage)
     names = _names_for(niva, vintage, names)
     info = [html.P([f"{m['title_nb']}, {periode}. Enhet: {m['unit']}. Kilde: {source_labels(m['sources'])}."],

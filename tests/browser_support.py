@@ -110,7 +110,7 @@ def settle(page, selector: str = "h1") -> None:
     """Wait until Dash has rendered the page and no callback is pending."""
     page.wait_for_selector(selector)
     page.wait_for_load_state("networkidle")
-    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
+    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", polling=100)
 
 
 def shot(page, name: str) -> None:

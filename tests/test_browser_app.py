@@ -1,0 +1,138 @@
+"""End-to-end: the real app on the real offline build, driven by headless Chromium (Playwright)."""
+from __future__ import annotations
+
+import io
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from browser_support import app_url, browser, page, settle, shot  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.browser
+
+
+def registry_paths() -> list[tuple[str, str]]:
+    """Every registered page, with a real kommune for the path templates."""
+    import dash
+
+    import app  # noqa: F401  (registers the pages)
+
+    out = []
+    for p in dash.page_registry.values():
+        path = p.get("path_template") or p["path"]
+        out.append((p["module"], path.replace("<knr>", "4601")))
+    return out
+
+
+def test_every_page_loads_with_an_empty_console(page):
+    paths = registry_paths() + [("unknown-kommune", "/kommune/1201"), ("unknown-path", "/finnes-ikke")]
+    assert {m for m, _ in paths} >= {"pages.home", "pages.compare", "pages.map", "pages.profile", "pages.about"}
+    for module, path in paths:
+        page.goto(page.base + path)
+        settle(page)
+        page.wait_for_timeout(300)
+        assert page.title().endswith("Innenfor") or "Innenfor" in page.title(), (path, page.title())
+        heading = page.locator("h1").first.inner_text()
+        assert heading, path
+        shot(page, module.replace("pages.", ""))
+        assert page.recorder.console == [], (path, page.recorder.console)
+    # the unknown kommune page points from the old code to the new one
+    page.goto(page.base + "/kommune/1201")
+    settle(page)
+    assert "Fant ikke kommunen" in page.locator("h1").inner_text()
+    assert page.locator("a[href='/kommune/4601']").count() == 1
+
+
+def _choose(page, dropdown_id: str, text: str) -> None:
+    """Dash 4's dropdown: open it, type in its search box, click the matching option."""
+    page.locator(f"#{dropdown_id}").click()
+    page.locator(".dash-dropdown-search").fill(text)
+    page.locator(".dash-dropdown-options").get_by_text(re.compile(re.escape(text))).first.click()
+
+
+def test_choosing_a_kommune_updates_charts_and_url(page):
+    page.goto(page.base + "/kommune/4601")
+    settle(page, ".js-plotly-plot")
+    assert "Bergen" in page.locator("h1").inner_text()
+    _choose(page, "cmp-kommune", "Tromsø")
+    page.wait_for_url(re.compile(r"/kommune/5501\?"))
+    page.wait_for_function("() => document.querySelector('h1').innerText.includes('Tromsø')")
+    settle(page, ".js-plotly-plot")
+    query = parse_qs(urlparse(page.url).query)
+    assert query["sett"] == ["naboer"]
+    members = query["med"][0].split(",")
+    assert members and "5501" not in members
+    # the bar chart now names Tromsø (bold as the chosen kommune)
+    page.wait_for_function("() => [...document.querySelectorAll('.ytick text')].some(t => t.textContent == 'Tromsø')")
+    shot(page, "compare-tromso")
+    assert page.recorder.console == []
+
+
+def test_a_shared_url_restores_the_view(page):
+    url = "/kommune/4601?med=0301,5001&sett=fylke&ind=neet_15_29"
+    page.goto(page.base + url)
+    settle(page, ".js-plotly-plot")
+    assert page.locator("section.indicator").count() == 1
+    assert page.locator("section.indicator h2").inner_text().startswith("Unge")
+    assert page.locator("#cmp-sett input[value='fylke']").is_checked()
+    ticks = page.locator(".ytick text").all_text_contents()
+    assert {"Bergen", "Oslo", "Trondheim - Tråante"} <= set(ticks), ticks
+    assert parse_qs(urlparse(page.url).query)["med"] == ["0301,5001"]
+
+
+def test_county_map_draws_all_15_fylker(page):
+    page.goto(page.base + "/kart?ind=neet_15_29&niva=fylke&periode=2024")
+    settle(page, ".choroplethlocation")
+    page.wait_for_function("() => document.querySelectorAll('.choroplethlocation').length >= 15")
+    assert page.locator(".choroplethlocation").count() == 15
+    assert "prosent" in page.locator(".colorbar").text_content()
+    shot(page, "map-fylker-2024")
+    # older borders are drawn on their own division: frafall 2020-21 on the 11 fylker of 2020
+    page.goto(page.base + "/kart?ind=frafall_vgo&niva=fylke&periode=2020-21")
+    settle(page, ".choroplethlocation")
+    page.wait_for_function("() => document.querySelectorAll('.choroplethlocation').length >= 11")
+    assert page.locator(".choroplethlocation").count() == 11
+    assert "inndelingen fra 2020" in page.locator(".border-note").inner_text()
+
+
+def test_excel_export_holds_the_figures_shown(page):
+    from openpyxl import load_workbook
+
+    page.goto(page.base + "/kommune/4601?med=4602&sett=naboer&ind=neet_15_29")
+    settle(page, ".js-plotly-plot")
+    table = page.locator("#tbl-neet_15_29")
+    header = table.locator("thead th").all_text_contents()
+    bergen = table.locator("tbody tr").first.locator("th, td").all_text_contents()
+    assert bergen[0] == "Bergen"
+    shown = dict(zip(header[1:-1], bergen[1:-1]))
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Last ned Excel").click()
+    download = info.value
+    assert download.suggested_filename == "innenfor-4601-sammenligning.xlsx"
+    wb = load_workbook(io.BytesIO(open(download.path(), "rb").read()))
+    assert wb.sheetnames[0] == "Om uttaket" and wb.sheetnames[-1] == "Kilder"
+    ws = wb[wb.sheetnames[1]]
+    rows = list(ws.iter_rows(values_only=True))
+    head_idx = next(i for i, r in enumerate(rows) if r and r[0] == "Geokode")
+    head = rows[head_idx]
+    data = [dict(zip(head, r)) for r in rows[head_idx + 1:]]
+    got = {r["Periode"]: r for r in data if r["Geokode"] == "4601"}
+    assert {r["Geokode"] for r in data} == {"4601", "4602", "46", "0"}
+    assert len(got) == len(shown)
+    for period, text in shown.items():
+        value = got[period]["Verdi"]
+        expected = (f"{value:.1f}".replace(".", ",") if value is not None else got[period]["Forklaring"])
+        assert text == expected, (period, text, got[period])
+    sources = [r[0] for r in wb["Kilder"].iter_rows(values_only=True)]
+    assert "ssb" in sources
+
+
+def test_nothing_leaves_loopback_on_any_page(page):
+    for path in ["/", "/kommune/0301", "/kart", "/kart?niva=kommune&ind=neet_15_29&periode=2024", "/profil/0301",
+                 "/om"]:
+        page.goto(page.base + path)
+        settle(page)
+        page.wait_for_timeout(300)
+    assert any("/geo/kommuner-2024.geojson" in u for u in page.recorder.requests)
+    assert any("world_110m.json" in u for u in page.recorder.requests)
+    assert page.recorder.external() == []
