@@ -32,6 +32,7 @@ class RateLimiter:
         self.n, self.per, self.clock, self.sleep = n, per, clock, sleep
         self._calls: deque[float] = deque()
         self._lock = threading.Lock()
+        self._local = threading.local()
 
     def acquire(self) -> float:
         """Block until a call is allowed; return the seconds waited."""
@@ -43,10 +44,28 @@ class RateLimiter:
                     self._calls.popleft()
                 if len(self._calls) < self.n:
                     self._calls.append(now)
+                    self._local.stamp = now
                     return waited
                 pause = self.per - (now - self._calls[0]) + 0.01
                 self.sleep(pause)
                 waited += pause
+
+    def settle(self) -> None:
+        """Count this thread's last call from now, when its answer is back, not from when it was sent.
+
+        The server counts a request when it arrives, which is later than ``acquire`` by an unknown delay
+        (connection set-up, TLS, jitter); a window measured from completion is never shorter than the
+        server's, so the limit holds for any latency.
+        """
+        stamp = getattr(self._local, "stamp", None)
+        if stamp is None:
+            return
+        self._local.stamp = None
+        with self._lock:
+            if stamp in self._calls:
+                self._calls.remove(stamp)
+                self._calls.append(max(stamp, self.clock()))
+                self._calls = deque(sorted(self._calls))
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
@@ -88,10 +107,14 @@ class HttpClient:
         host = urlsplit(url).hostname or ""
         last_problem = ""
         for attempt in range(1, self.max_attempts + 1):
-            self.limiter(host).acquire()
+            limiter = self.limiter(host)
+            limiter.acquire()
             self.stats["requests"] += 1
             try:
-                resp = self.session.request(method, url, params=params, json=json, timeout=self.timeout)
+                try:
+                    resp = self.session.request(method, url, params=params, json=json, timeout=self.timeout)
+                finally:
+                    limiter.settle()
             except (requests.Timeout, requests.ConnectionError) as exc:
                 last_problem = f"{type(exc).__name__}: {exc}"
                 pause = self._pause(attempt, None)
