@@ -300,7 +300,7 @@ def units_table(transport: Transport) -> pd.DataFrame:
 def fetch(card: SourceCard, transport: Transport) -> LoadResult:
     """131 builds the geo tables; 104 only checks its divisions (its figures feed 131's tables)."""
     empty = pd.DataFrame(columns=OBS_COLUMNS)
-    _cache.pop(transport, None)  # a refresh reads the publisher afresh
+    # no reset here: 104 and 131 share responses, and a refresh makes a new transport (so a new cache)
     before = len(getattr(transport, "sent", []))
     if card.table_id == "104":
         for year in sorted(fylke_dates(card)):
