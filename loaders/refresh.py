@@ -92,6 +92,8 @@ def refresh(db_path: Path, transport: Transport, only: str | None = None, progre
             mode: str | None = None) -> RefreshSummary:
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    if only is not None and not only.strip():  # "--only ''" must not silently become a full refresh
+        raise LoaderError("--only needs SOURCE or SOURCE/TABLE, got an empty value")
     remove_stale_temporaries(db_path)
     cards = [c for c in load_cards(only) if c.offline or transport.name != "replay"]
     before = _previous_counts(db_path)
