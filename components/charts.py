@@ -55,7 +55,8 @@ def latest_bars(meta: dict, rows: pd.DataFrame, names: dict, chosen: str, period
         if missing:
             texts.append(fmt.status_text(r.status, r.status_nb))
         else:
-            texts.append(f"{fmt.value_text(r.value, dec, unit)} · {fmt.comparison_text(r.comparison)}")
+            short = fmt.COMPARISON_SHORT.get(r.comparison) if isinstance(r.comparison, str) else None
+            texts.append(fmt.value_text(r.value, dec, unit) + (f" · {short}" if short else ""))
         hovers.append(f"{name}<br>{period}: {fmt.value_text(r.value, dec, unit, r.status, r.status_nb)}"
                       f"<br>{fmt.comparison_text(r.comparison)}")
     shapes, annotations, ref_texts = [], [], []
@@ -84,7 +85,7 @@ def latest_bars(meta: dict, rows: pd.DataFrame, names: dict, chosen: str, period
     height = max(220, 90 + 34 * len(labels))
     present = [v for v in values if v is not None] + [float(r["value"]) for r in (norge, fylke)
                                                       if r and not fmt.is_missing(r.get("value"))]
-    x_max = max(present) * 1.45 if present else 1
+    x_max = max(present) * 1.5 if present else 1
     return {"data": [trace], "layout": base_layout(
         f"{meta['short_title_nb']}, {period}", height=height, shapes=shapes, annotations=annotations,
         xaxis={"title": {"text": unit_title}, "range": [0, x_max], "gridcolor": "#e5e7eb", "zeroline": True,
@@ -93,8 +94,15 @@ def latest_bars(meta: dict, rows: pd.DataFrame, names: dict, chosen: str, period
         margin={"l": 10, "r": 30, "t": 80, "b": 50})}
 
 
+MAX_SERIES_KOMMUNER = 8
+
+
 def time_series(meta: dict, rows: pd.DataFrame, names: dict, chosen: str, order: list[str]) -> dict:
-    """One line per unit over the periods; Norway black, the fylke purple dashed, the chosen kommune thick."""
+    """One line per unit over the periods; Norway black, the fylke purple dashed, the chosen kommune thick.
+    With more than MAX_SERIES_KOMMUNER other kommuner only the chosen one, the fylke and Norway are drawn
+    (the table keeps them all) — forty lines are not readable."""
+    if len(order) - 3 > MAX_SERIES_KOMMUNER:
+        order = [c for c in order if c == chosen or len(c) < 4]
     unit, dec = meta["unit_short"], int(meta["decimals"])
     periods = sorted(rows["period"].unique())
     traces = []
@@ -126,11 +134,11 @@ def time_series(meta: dict, rows: pd.DataFrame, names: dict, chosen: str, order:
                        "line": line, "marker": {"size": 6}, "hovertext": hovers, "hoverinfo": "text",
                        "connectgaps": False})
     return {"data": traces, "layout": base_layout(
-        f"{meta['short_title_nb']} over tid ({meta['unit']})", height=340,
-        xaxis={"type": "category", "gridcolor": "#eef0f3", "automargin": True},
+        f"{meta['short_title_nb']} over tid ({meta['unit']})", height=380,
+        xaxis={"type": "category", "gridcolor": "#eef0f3", "automargin": True, "tickangle": -45},
         yaxis={"title": {"text": meta["unit"]}, "rangemode": "tozero", "gridcolor": "#e5e7eb", "automargin": True},
-        legend={"orientation": "h", "y": -0.15, "yanchor": "top", "x": 0},
-        margin={"l": 10, "r": 20, "t": 50, "b": 20})}
+        legend={"orientation": "h", "y": -0.28, "yanchor": "top", "x": 0},
+        margin={"l": 10, "r": 20, "t": 50, "b": 30})}
 
 
 def choropleth(meta: dict, rows: pd.DataFrame, geojson_url: str, names: dict, period: str,

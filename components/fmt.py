@@ -8,6 +8,7 @@ from babel.numbers import format_decimal
 COMPARISON_NB = {"better": "bedre enn landet", "similar": "som landet", "worse": "dårligere enn landet"}
 # Okabe-Ito colours (safe for the common colour-vision deficiencies); every colour also has a text label.
 COMPARISON_COLOUR = {"better": "#0072B2", "similar": "#8C8C8C", "worse": "#D55E00", None: "#56B4E9"}
+COMPARISON_SHORT = {"better": "bedre", "similar": "som landet", "worse": "dårligere"}
 NOT_ASSESSED_NB = "ikke vurdert"
 LEVEL_NB = {"land": "Landet", "fylke": "Fylke", "kommune": "Kommune"}
 

@@ -65,3 +65,14 @@ def source_labels(sources: str) -> str:
 def period_note(meta: dict) -> str:
     return {"year": "årstall", "school_year": "skoleår", "3year": "treårsperiode", "cohort": "kull (startår)",
             "month": "måned"}.get(meta.get("period_type"), "periode")
+
+
+def triggered_id():
+    """``ctx.triggered_id``, or None when a callback is called directly (tests, scripts)."""
+    from dash import ctx
+    from dash.exceptions import MissingCallbackContextException
+
+    try:
+        return ctx.triggered_id
+    except MissingCallbackContextException:
+        return None

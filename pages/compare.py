@@ -9,10 +9,10 @@ from urllib.parse import urlencode
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components import charts, export, fmt, queries
-from components.pages_common import (download_buttons, period_note, source_labels, unavailable,
+from components.pages_common import (download_buttons, period_note, source_labels, triggered_id, unavailable,
                                      unit_names, unknown_kommune)
 from components.search import DROPDOWN_LABELS
 from components.store import DataUnavailable
@@ -50,6 +50,13 @@ def state_from_query(knr: str, med, sett, ind, meta: pd.DataFrame, known: set[st
     return {"knr": knr, "sett": sett, "med": chosen, "ind": inds}
 
 
+def set_options(knr: str) -> list[dict]:
+    """The four comparator sets; those the build has no members for are shown but disabled."""
+    kinds = set(queries.comparator_kinds(knr))
+    return [{"label": label if kind in kinds else f"{label} (ikke tilgjengelig)", "value": kind,
+             "disabled": kind not in kinds} for kind, label in SETS.items()]
+
+
 def layout(knr: str | None = None, med=None, sett=None, ind=None, **_query):
     try:
         units = queries.kommuner()
@@ -74,7 +81,7 @@ def layout(knr: str | None = None, med=None, sett=None, ind=None, **_query):
                         dcc.Dropdown(id=KOMMUNE, labels=DROPDOWN_LABELS, options=k_options, value=knr, clearable=False)], className="control"),
             html.Fieldset([
                 html.Legend("Sammenlign med", className="control-label"),
-                dcc.RadioItems(id=SETT, options=[{"label": v, "value": k} for k, v in SETS.items()],
+                dcc.RadioItems(id=SETT, options=set_options(knr),
                                value=state["sett"], inline=True, className="radio-row"),
             ], className="control"),
             html.Label([html.Span("Kommuner i sammenligningen (legg til eller fjern)", className="control-label"),
@@ -89,6 +96,11 @@ def layout(knr: str | None = None, med=None, sett=None, ind=None, **_query):
                  className="toolbar"),
         dcc.Loading(html.Div(id=OUT), type="dot", delay_show=400),
     ])
+
+
+@callback(Output(SETT, "options"), Input(KOMMUNE, "value"), prevent_initial_call=True)
+def sets_for(knr):
+    return set_options(knr) if knr else no_update
 
 
 @callback(Output(MED, "value"), Input(KOMMUNE, "value"), Input(SETT, "value"), prevent_initial_call=True)
@@ -158,19 +170,28 @@ def indicator_section(m: dict, rows: pd.DataFrame, knr: str, med: list[str], fyl
         norge = ref.loc[queries.LAND].to_dict() if queries.LAND in ref.index else None
         fylke_ref = ref.loc[fylke].to_dict() if fylke and fylke in ref.index else None
         bar = charts.latest_bars(m, latest, names, knr, period, norge, fylke_ref, names.get(fylke, "Fylket"))
-        graphs.append(dcc.Graph(figure=bar, config=charts.graph_config(f"{ind}-{knr}-{period}"),
-                                className="graph", id={"type": "cmp-bar", "ind": ind}))
+        graphs.append(dcc.Graph(figure=bar, config=charts.graph_config(f"{ind}-{knr}-{period}"), className="graph",
+                                id={"type": "cmp-bar", "ind": ind}))
+        head.append(html.P(["Søylenes farge: ", html.Span("blå = bedre enn landet", className="c-better"), ", ",
+                            html.Span("grå = som landet", className="c-similar"), ", ",
+                            html.Span("oransje = dårligere enn landet", className="c-worse"),
+                            ", lyseblå = ikke vurdert. Svart strek: Norge, stiplet strek: fylket."],
+                           className="muted legend-note"))
     else:
         graphs.append(html.P(f"{names.get(knr, knr)} har ingen tall for denne indikatoren.", className="notice"))
     series = charts.time_series(m, rows, names, knr, codes)
+    if len(med) > charts.MAX_SERIES_KOMMUNER:
+        head.append(html.P(f"Tidsserien viser {names.get(knr, knr)}, fylket og landet når mer enn "
+                           f"{charts.MAX_SERIES_KOMMUNER} kommuner er valgt; alle står i tabellen.", className="muted"))
     graphs.append(dcc.Graph(figure=series, config=charts.graph_config(f"{ind}-{knr}-tidsserie"), className="graph",
                             id={"type": "cmp-series", "ind": ind}))
     gaps = rows[rows["value"].isna()]
+    gap_note = None
     if not gaps.empty:
         listed = "; ".join(f"{names.get(r.geo_code, r.geo_code)} {r.period}: {fmt.status_text(r.status, r.status_nb)}"
                            for r in gaps.itertuples())
-        graphs.append(html.P(f"Mangler i figurene: {listed}.", className="note"))
-    return html.Section(head + [html.Div(graphs, className="graph-row"), table(m, rows, codes, names)],
+        gap_note = html.P(f"Mangler i figurene: {listed}.", className="note")
+    return html.Section(head + [html.Div(graphs, className="graph-row"), gap_note, table(m, rows, codes, names)],
                         className="indicator")
 
 
@@ -213,7 +234,7 @@ def download(_x, _c, knr, med, inds):
     frame = frame.sort_values("indicator_id", kind="stable")
     frame["indicator_id"] = frame["indicator_id"].astype(str)
     stem = f"innenfor-{knr}-sammenligning"
-    if ctx.triggered_id == f"{DL}-csv-btn":
+    if triggered_id() == f"{DL}-csv-btn":
         return dcc.send_bytes(export.to_csv(frame), f"{stem}.csv")
     title = f"Innenfor: {names.get(knr, knr)} sammenlignet med {len(med)} kommuner, fylket og landet"
     return dcc.send_bytes(export.to_excel(frame, meta, title), f"{stem}.xlsx")

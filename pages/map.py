@@ -11,10 +11,10 @@ from urllib.parse import urlencode
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components import charts, export, fmt, queries
-from components.pages_common import download_buttons, source_labels, unavailable, unit_names
+from components.pages_common import download_buttons, source_labels, triggered_id, unavailable, unit_names
 from components.search import NAV_URL
 from components.search import DROPDOWN_LABELS
 from components.store import DataUnavailable
@@ -186,7 +186,7 @@ def download(_x, _c, ind, niva, periode):
     meta = meta[meta["indicator_id"] == ind]
     frame = export.long_frame(rows, meta, unit_names())
     stem = f"innenfor-kart-{ind}-{niva}-{periode}"
-    if ctx.triggered_id == f"{DL}-csv-btn":
+    if triggered_id() == f"{DL}-csv-btn":
         return dcc.send_bytes(export.to_csv(frame), f"{stem}.csv")
     return dcc.send_bytes(export.to_excel(frame, meta, f"Innenfor: {meta['title_nb'].iloc[0]}, {periode}"),
                           f"{stem}.xlsx")

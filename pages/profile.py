@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components import charts, export, fmt, queries
-from components.pages_common import download_buttons, unavailable, unit_names, unknown_kommune
+from components.pages_common import download_buttons, triggered_id, unavailable, unit_names, unknown_kommune
 from components.store import DataUnavailable
 from components.tables import data_table
 
@@ -104,7 +104,7 @@ def download(_x, _c, knr):
     frame = export.long_frame(queries.values_for(codes), meta, unit_names(), code_order=codes)
     meta = meta[meta["indicator_id"].isin(set(frame["indicator_id"]))]
     stem = f"innenfor-profil-{knr}"
-    if ctx.triggered_id == f"{DL}-csv-btn":
+    if triggered_id() == f"{DL}-csv-btn":
         return dcc.send_bytes(export.to_csv(frame), f"{stem}.csv")
     return dcc.send_bytes(export.to_excel(frame, meta, f"Innenfor: profil for {unit_names().get(knr, knr)}"),
                           f"{stem}.xlsx")
