@@ -208,6 +208,7 @@ def spine(rows: list[dict]) -> dict:
         annotations=annotations,
         xaxis={"range": [-1.1, 1.1], "zeroline": False, "tickvals": [-1, 0, 1],
                "ticktext": ["lavere enn landet", "landet", "høyere enn landet"], "gridcolor": "#f0f0f0"},
-        yaxis={"tickvals": list(range(len(ys))), "ticktext": ys, "autorange": "reversed", "automargin": True,
+        yaxis={"tickvals": list(range(len(ys))), "ticktext": ys, "automargin": True, "zeroline": False,
+               "showgrid": False,
                "range": [len(ys) - 0.5, -0.5]},
         margin={"l": 10, "r": 20, "t": 60, "b": 40})}

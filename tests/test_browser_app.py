@@ -136,3 +136,14 @@ def test_nothing_leaves_loopback_on_any_page(page):
     assert any("/geo/kommuner-2024.geojson" in u for u in page.recorder.requests)
     assert any("world_110m.json" in u for u in page.recorder.requests)
     assert page.recorder.external() == []
+
+
+def test_home_search_finds_sami_names_and_opens_sammenlign(page):
+    page.goto(page.base + "/")
+    settle(page)
+    page.locator(".kommune-search").first.click()
+    page.locator(".dash-dropdown-search").fill("Guovdageaidnu")
+    page.locator(".dash-dropdown-options").get_by_text(re.compile(r"^Guovdageaidnu - Kautokeino \(5612\)")).first.click()
+    page.wait_for_url(re.compile(r"/kommune/5612"))
+    page.wait_for_function("() => document.querySelector('h1').innerText.includes('Kautokeino')", polling=100)
+    assert page.recorder.console == []
