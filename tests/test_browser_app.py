@@ -147,3 +147,18 @@ def test_home_search_finds_sami_names_and_opens_sammenlign(page):
     page.wait_for_url(re.compile(r"/kommune/5612"))
     page.wait_for_function("() => document.querySelector('h1').innerText.includes('Kautokeino')", polling=100)
     assert page.recorder.console == []
+
+
+def test_clicking_a_kommune_on_the_map_opens_sammenlign(page):
+    page.goto(page.base + "/kart?ind=neet_15_29&niva=kommune&periode=2024")
+    settle(page, ".choroplethlocation")
+    page.wait_for_function("() => document.querySelectorAll('.choroplethlocation').length >= 357", polling=100)
+    x, y = page.evaluate("""() => {
+        const boxes = [...document.querySelectorAll('.choroplethlocation')].map(p => p.getBoundingClientRect())
+            .sort((a, c) => c.width * c.height - a.width * a.height);
+        return [boxes[0].x + boxes[0].width / 2, boxes[0].y + boxes[0].height / 2];  // the biggest kommune
+    }""")
+    page.mouse.click(x, y)
+    page.wait_for_url(re.compile(r"/kommune/\d{4}"))
+    settle(page, ".js-plotly-plot")
+    assert page.locator("h1").inner_text().startswith("Sammenlign ")
