@@ -176,9 +176,9 @@ def _mark_missing_parts(ctx: "Context", f: pd.DataFrame, by: list[str]) -> pd.Da
     extra = []
     for vintage, part in f.groupby("geo_vintage"):
         full = ctx.division_mapping(int(vintage), int(part.geo_code.str.len().max()))
-        full = full[full.code_2024.isin(part.code_2024)][["old_code", "code_2024"]]
-        groups = part[by].drop_duplicates()
-        expected = groups.merge(full, how="cross")
+        # Per group (e.g. period), the old units expected for each 2024 unit that group actually touches.
+        targets = part[[*by, "code_2024"]].drop_duplicates()
+        expected = targets.merge(full[["old_code", "code_2024"]], on="code_2024")
         present = part[["geo_code", *by]].rename(columns={"geo_code": "old_code"}).assign(_here=True)
         missing = expected.merge(present, on=["old_code", *by], how="left")
         missing = missing[missing._here.isna()].drop(columns="_here")
