@@ -87,15 +87,14 @@ def counts(ctx: Context) -> pd.DataFrame:
     return _kept_code_vintage(ctx, obs)
 
 
-def _sum(parts: pd.Series) -> float | None:
-    return parts.sum() if parts.notna().all() else None
-
-
-def _row(code: str, level: str, period: str, breakdown: str, value, flag: str | None) -> dict:
-    ok = value is not None
-    return {"geo_code": code, "geo_level": level, "period": period, "breakdown": breakdown, "numerator": value,
-            "status": None if ok else NOT_SUMMABLE[0], "status_nb": None if ok else NOT_SUMMABLE[1],
-            "flag_nb": flag}
+def _sums(frame: pd.DataFrame, keys: list[str], code: str, level: str) -> pd.DataFrame:
+    """Sum numerators per group; a group with any unknown part is NULL with the reason (never a partial sum)."""
+    g = frame.assign(_null=frame.numerator.isna()).groupby(keys, as_index=False).agg(
+        numerator=("numerator", "sum"), _null=("_null", "any"), parts=("geo_code", "nunique"))
+    g.loc[g._null, "numerator"] = None
+    g["status"] = g._null.map({True: NOT_SUMMABLE[0], False: None})
+    g["status_nb"] = g._null.map({True: NOT_SUMMABLE[1], False: None})
+    return g.drop(columns="_null").rename(columns={code: "geo_code"}).assign(geo_level=level)
 
 
 def on_2024_borders(ctx: Context, c: pd.DataFrame) -> pd.DataFrame:
@@ -106,34 +105,44 @@ def on_2024_borders(ctx: Context, c: pd.DataFrame) -> pd.DataFrame:
     it (then it gets no row); a fylke likewise, where a split kommune lies wholly inside one fylke.
     Norway is the sum of all rows of the year."""
     m = to_2024(ctx.con, c[["geo_code", "geo_vintage"]].drop_duplicates())
-    targets = m.groupby(["old_code", "vintage"]).code_2024.agg(lambda s: tuple(sorted(set(s))))
-    f = c.merge(targets.rename("targets").reset_index().rename(
-        columns={"old_code": "geo_code", "vintage": "geo_vintage"}), on=["geo_code", "geo_vintage"], how="left")
-    out = []
-    fylker = sorted(set(ctx.kommune_fylke.values()))
-    for (period, breakdown), grp in f.groupby(BY):
-        out.append(_row("0", "land", period, breakdown, _sum(grp.numerator), "Sum av alle kommunene"))
-        if grp.targets.isna().any():
-            log.warning("innvandrere %s: codes %s not mappable to 2024; no 2024-border kommuner/fylker", period,
-                        sorted(grp.loc[grp.targets.isna(), "geo_code"]))
-            continue
-        split = grp.targets.str.len() > 1
-        tainted = {t for ts in grp.loc[split, "targets"] for t in ts}
-        whole = grp[~split].assign(code_2024=lambda g: g.targets.str[0])
-        for code, parts in whole.groupby("code_2024"):
-            if code in tainted:
-                continue
-            merged = len(parts) > 1
-            flag = (f"Sammenslått kommune: summert fra {len(parts)} tidligere kommuner" if merged
-                    else (RENUMBERED if parts.geo_code.iloc[0] != code else None))
-            out.append(_row(code, "kommune", period, breakdown, _sum(parts.numerator), flag))
-        grp = grp.assign(fylke=grp.targets.map(lambda ts: {ctx.kommune_fylke.get(t) for t in ts}))
-        for fylke in fylker:
-            inside = grp[grp.fylke.map(lambda fs: fs == {fylke})]
-            across = grp.fylke.map(lambda fs: fylke in fs and len(fs) > 1).any()
-            value = None if across or inside.empty else _sum(inside.numerator)
-            out.append(_row(fylke, "fylke", period, breakdown, value, "Sum av kommunene i fylket"))
-    return pd.DataFrame(out).assign(borders="2024", geo_vintage=2024)
+    m = m.rename(columns={"old_code": "geo_code", "vintage": "geo_vintage"})[["geo_code", "geo_vintage", "code_2024"]]
+    c = c.astype({"geo_vintage": "int64"})
+    f = c.merge(m, on=["geo_code", "geo_vintage"], how="left")
+    norway = _sums(c.assign(land="0"), [*BY, "land"], "land", "land").assign(flag_nb="Sum av alle kommunene")
+
+    unmappable = f[f.code_2024.isna()].groupby(BY).geo_code.agg(lambda s: sorted(set(s)))
+    for (period, _), codes in unmappable.items():
+        log.warning("innvandrere %s: codes %s not mappable to 2024; no 2024-border kommuner/fylker", period, codes)
+    bad_groups = set(unmappable.index)
+    f = f[[key not in bad_groups for key in zip(f.period, f.breakdown)]]
+
+    n_targets = f.groupby(["geo_code", "geo_vintage", *BY]).code_2024.transform("nunique")
+    split = f[n_targets > 1]
+    whole = f[n_targets == 1]
+    tainted = split[[*BY, "code_2024"]].drop_duplicates().assign(_tainted=True)
+    whole = whole.merge(tainted, on=[*BY, "code_2024"], how="left")
+    kommuner = _sums(whole[whole._tainted.isna()], [*BY, "code_2024"], "code_2024", "kommune")
+    single = whole[whole._tainted.isna()].groupby([*BY, "code_2024"]).geo_code.first().rename("only").reset_index()
+    kommuner = kommuner.merge(single.rename(columns={"code_2024": "geo_code"}), on=[*BY, "geo_code"], how="left")
+    kommuner["flag_nb"] = None
+    merged = kommuner.parts > 1
+    kommuner.loc[merged, "flag_nb"] = ("Sammenslått kommune: summert fra " + kommuner.loc[merged, "parts"].astype(str)
+                                       + " tidligere kommuner")
+    kommuner.loc[~merged & (kommuner.only != kommuner.geo_code), "flag_nb"] = RENUMBERED
+    kommuner = kommuner.drop(columns="only")
+
+    f = f.assign(fylke=f.code_2024.map(ctx.kommune_fylke))
+    n_fylker = f.groupby(["geo_code", "geo_vintage", *BY]).fylke.transform("nunique")
+    across = f[n_fylker > 1][[*BY, "fylke"]].drop_duplicates().assign(_across=True)
+    inside = f[n_fylker == 1].drop_duplicates(["geo_code", "geo_vintage", *BY])
+    fylker = _sums(inside, [*BY, "fylke"], "fylke", "fylke").merge(
+        across.rename(columns={"fylke": "geo_code"}), on=[*BY, "geo_code"], how="left")
+    fylker.loc[fylker._across.notna(), ["numerator"]] = None
+    fylker.loc[fylker._across.notna(), "status"] = NOT_SUMMABLE[0]
+    fylker.loc[fylker._across.notna(), "status_nb"] = "Kan ikke summeres: en delt kommune krysser fylkesgrensen"
+    fylker = fylker.drop(columns="_across").assign(flag_nb="Sum av kommunene i fylket")
+    out = pd.concat([norway, kommuner, fylker], ignore_index=True).drop(columns="parts")
+    return out.assign(borders="2024", geo_vintage=2024)
 
 
 def compute(ctx: Context) -> pd.DataFrame:
