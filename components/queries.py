@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components.store import query
+from components.store import query  # noqa: F401  (pages use queries.query for one-off reads)
 
 LAND = "0"
 VALUE_COLUMNS = ("indicator_id, geo_code, geo_level, period, value, numerator, denominator, ci_low, ci_high, "

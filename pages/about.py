@@ -7,7 +7,7 @@ from dash import html
 
 from components import fmt, queries
 from components.pages_common import source_labels, unavailable
-from components.store import DataUnavailable
+from components.store import DataUnavailable, has_table
 from components.tables import data_table
 
 dash.register_page(__name__, path="/om", name="Om data", title="Om data – Innenfor", order=4, nav=True,
@@ -20,6 +20,19 @@ def _date(value) -> str:
     return "" if fmt.is_missing(value) or value is None else str(value)[:16].replace("T", " ")
 
 
+def live_only_table():
+    """Tables only a live refresh fetches (source cards with ``offline: false``), if the build records them in
+    ``live_only_sources``; pages read the database only, never the loaders' cards."""
+    if not has_table("live_only_sources"):
+        return None
+    rows = queries.query("SELECT source, table_id, title, publisher FROM live_only_sources ORDER BY ALL")
+    if rows.empty:
+        return None
+    return html.Div([html.H3("Dette legger en direkte oppdatering til"),
+                     data_table("Tabeller som bare hentes ved direkte oppdatering", ["Kilde", "Tittel", "Utgiver"],
+                                [[f"{r.source}/{r.table_id}", r.title, r.publisher] for r in rows.itertuples()])])
+
+
 def layout(**_query):
     try:
         prov = queries.provenance()
@@ -27,7 +40,7 @@ def layout(**_query):
         last = queries.last_refresh()
         cover = queries.coverage()
         statuses = queries.status_codes()
-        live_only = None  # cards with `offline: false` are not in the database yet (see report)
+        live_only = live_only_table()
     except DataUnavailable as exc:
         return unavailable(exc)
     if last.empty:

@@ -38,8 +38,12 @@ def _split(text) -> list[str]:
     return [t.strip() for t in str(text or "").split(",") if t.strip()]
 
 
+DEFAULT_INDICATORS = 6  # the first few by sort order; the rest are one click away in the list
+
+
 def kommune_indicators(meta: pd.DataFrame) -> list[str]:
-    return [r.indicator_id for r in meta.itertuples() if "kommune" in r.levels.split(",")]
+    ids = [r.indicator_id for r in meta.itertuples() if "kommune" in r.levels.split(",")]
+    return ids[:DEFAULT_INDICATORS]
 
 
 def state_from_query(knr: str, med, sett, ind, meta: pd.DataFrame, known: set[str]) -> dict:
@@ -87,7 +91,7 @@ def layout(knr: str | None = None, med=None, sett=None, ind=None, **_query):
             html.Label([html.Span("Kommuner i sammenligningen (legg til eller fjern)", className="control-label"),
                         dcc.Dropdown(id=MED, labels=DROPDOWN_LABELS, options=k_options, value=state["med"], multi=True,
                                      placeholder="Ingen andre kommuner valgt")], className="control wide"),
-            html.Label([html.Span("Indikatorer", className="control-label"),
+            html.Label([html.Span("Indikatorer (legg til flere fra listen)", className="control-label"),
                         dcc.Dropdown(id=IND, labels=DROPDOWN_LABELS, options=ind_options, value=state["ind"], multi=True,
                                      placeholder="Velg indikatorer")], className="control wide"),
         ], className="controls"),
@@ -166,6 +170,12 @@ def indicator_section(m: dict, rows: pd.DataFrame, knr: str, med: list[str], fyl
     if not own.empty:
         period = own["period"].max()
         latest = kommune_rows[(kommune_rows["period"] == period) & kommune_rows["geo_code"].isin([knr, *med])]
+        absent = [c for c in med if c not in set(latest["geo_code"])]
+        if absent:  # a comparator without a row for this period is named as such, not dropped
+            latest = pd.concat([latest, pd.DataFrame({
+                "geo_code": absent, "value": [None] * len(absent), "comparison": [None] * len(absent),
+                "status": [None] * len(absent), "status_nb": [f"ikke tilgjengelig for {period}"] * len(absent)})],
+                ignore_index=True)
         ref = rows[rows["period"] == period].set_index("geo_code")
         norge = ref.loc[queries.LAND].to_dict() if queries.LAND in ref.index else None
         fylke_ref = ref.loc[fylke].to_dict() if fylke and fylke in ref.index else None

@@ -30,24 +30,29 @@ def barometer_rows(knr: str, fylke: str | None, meta: pd.DataFrame, rows: pd.Dat
         fy = sub.loc[fylke] if fylke and fylke in sub.index else None
         dec, unit = int(m.decimals), m.unit_short
         spread = sub[(sub["geo_level"] == "kommune") & sub["value"].notna()]["value"]
+        count = m.unit == "personer"  # a count is not comparable with Norway's: table only
         entry = {"index": len(spine), "label": f"{m.short_title_nb} ({period})", "comparison": fmt.clean(own["comparison"]),
                  "pos": None, "lo": None}
         nv = None if norge is None else fmt.clean(norge["value"])
-        if nv is not None and not spread.empty:
+        if nv is not None and not spread.empty and not count:
             scale = max(abs(spread.max() - nv), abs(spread.min() - nv)) or 1.0
             entry.update(lo=(spread.min() - nv) / scale, hi=(spread.max() - nv) / scale,
                          q1=(spread.quantile(0.25) - nv) / scale, q3=(spread.quantile(0.75) - nv) / scale)
             if not fmt.is_missing(own["value"]):
                 entry["pos"] = (float(own["value"]) - nv) / scale
         own_text = fmt.value_text(own["value"], dec, unit, own["status"], own["status_nb"])
-        entry["missing_text"] = own_text
+        entry["missing_text"] = (own_text if fmt.is_missing(own["value"])
+                                 else f"{own_text} – ingen tall for landet å sammenligne med")
         entry["hover"] = (f"{m.title_nb}, {period}<br>{names.get(knr)}: {own_text}<br>Norge: "
                           f"{fmt.value_text(nv, dec, unit)}<br>{fmt.comparison_text(own['comparison'])}")
-        spine.append(entry)
+        if not count:
+            spine.append(entry)
         table.append([m.short_title_nb, period, own_text,
-                      fmt.value_text(fy["value"], dec, unit, fy["status"], fy["status_nb"]) if fy is not None else "",
-                      fmt.value_text(nv, dec, unit) if norge is not None else "",
-                      m.unit, fmt.comparison_text(own["comparison"])])
+                      fmt.value_text(fy["value"], dec, unit, fy["status"], fy["status_nb"]) if fy is not None
+                      else "ikke tilgjengelig",
+                      fmt.value_text(nv, dec, unit, norge["status"], norge["status_nb"]) if norge is not None
+                      else "ikke tilgjengelig",
+                      m.unit, "" if count else fmt.comparison_text(own["comparison"])])
     return spine, table
 
 
@@ -64,6 +69,8 @@ def layout(knr: str | None = None, **_query):
     fylke = units.set_index("code")["parent_code"].get(knr)
     spine, table = barometer_rows(knr, fylke, meta, rows, names)
     title = f"Profil for {names[knr]}"
+    without = [m.short_title_nb for m in meta.itertuples()
+               if "kommune" in m.levels.split(",") and m.short_title_nb not in {r[0] for r in table}]
     legend = html.P(["Punktet viser kommunen, den svarte streken landet. Det lyse feltet er spennet mellom "
                      "kommunene, det mørkere feltet den midterste halvdelen. Farge og form: ",
                      html.Span("● bedre enn landet", style={"color": fmt.COMPARISON_COLOUR["better"]}), ", ",
@@ -84,7 +91,9 @@ def layout(knr: str | None = None, **_query):
         data_table(f"{title}: tallene bak figuren", ["Indikator", "Periode", names[knr], names.get(fylke, "Fylket"),
                                                      "Norge", "Enhet", "Mot landet"], table,
                    numeric={2, 3, 4}, table_id="prof-table"),
-        html.P("Kilder og definisjoner: se Om data. Tall som er skjermet vises med forklaring.", className="muted"),
+        html.P(f"Ingen tall for {names[knr]} i databasen: {', '.join(without)}.", className="note") if without else None,
+        html.P("Kilder og definisjoner: se Om data. Tall som er skjermet vises med forklaring. Antall (personer) "
+               "står bare i tabellen: de kan ikke sammenlignes med landet.", className="muted"),
     ], className="profile")
 
 
