@@ -57,16 +57,19 @@ def _harmonisable(ctx: Context, rows: pd.DataFrame) -> pd.DataFrame:
     changes = ctx.con.execute("SELECT old_code, new_code, year(changed_on) FROM geo_code_changes "
                               "WHERE level = 'kommune'").fetchall()
 
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for code, start, end in history.itertuples(index=False):
+        spans.setdefault(code, []).append((int(start), int(end)))
+
     def valid(code: str, year: int) -> bool:
-        h = history[history.code == code]
-        return bool(((h.valid_from <= year) & (h.valid_to >= year)).any())
+        return any(start <= year <= end for start, end in spans.get(code, ()))
 
     recode = {}
     for code, vintage in rows[["geo_code", "geo_vintage"]].drop_duplicates().itertuples(index=False):
         vintage = int(vintage)
-        if valid(code, vintage) or history[history.code == code].empty:
+        if valid(code, vintage) or code not in spans:
             continue
-        last = int(history.loc[history.code == code, "valid_to"].max())
+        last = max(end for _, end in spans[code])
         if last >= vintage:
             continue
         units = sorted(set(history.loc[(history.valid_from <= last) & (history.valid_to >= last), "code"]))
