@@ -16,6 +16,10 @@ dash.register_page(__name__, path="/om", name="Om data", title="Om data – Inne
 TRANSPORT_NB = {"replay": "fra lagret øyeblikksbilde (offline)", "live": "hentet direkte fra utgiveren"}
 
 
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def _date(value) -> str:
     return "" if fmt.is_missing(value) or value is None else str(value)[:16].replace("T", " ")
 
@@ -53,11 +57,17 @@ def layout(**_query):
     sources = [[f"{p.source}/{p.table_id}",
                 {"text": p.title or p.url, "href": p.url}
                 if isinstance(p.url, str) and p.url.startswith("http") else (p.title or ""),
-                p.publisher or "", p.licence or "", p.api_updated or "",
-                f"{_date(p.fetched_at)}, {TRANSPORT_NB.get(p.transport, p.transport or '')}",
+                p.publisher or "", p.licence or "", _text(p.api_updated) or "ikke oppgitt", _date(p.fetched_at),
                 fmt.number(p.n_rows, 0)] for p in prov.itertuples()]
-    defs = [[m.title_nb, m.topic_nb, m.definition_nb, f"{m.unit} ({m.unit_short})" if m.unit_short else m.unit,
-             source_labels(m.sources), m.note_nb or ""] for m in meta.itertuples()]
+    transports = sorted({TRANSPORT_NB.get(t, t) for t in prov["transport"].dropna()})
+    defs = [html.Article([
+        html.H3(m.title_nb, id=f"def-{m.indicator_id}"),
+        html.P(f"{m.topic_nb} · Enhet: {m.unit}{f' ({m.unit_short})' if m.unit_short else ''} · "
+               f"Kilde: {source_labels(m.sources)}" + (f" · Erstatter {m.appendix}" if m.appendix else ""),
+               className="meta"),
+        html.P(m.definition_nb),
+        html.P(f"Merk: {m.note_nb}", className="note") if m.note_nb else None,
+    ], className="definition") for m in meta.itertuples()]
     titles = dict(zip(meta["indicator_id"], meta["short_title_nb"]))
     cov = [[titles.get(c.indicator_id, c.indicator_id), fmt.LEVEL_NB.get(c.geo_level, c.geo_level),
             "dagens grenser" if c.borders == "2024" else "grenser da tallene ble publisert",
@@ -71,12 +81,11 @@ def layout(**_query):
                "utgiverens forklaring.", className="lead"),
         html.Section([html.H2("Oppdatering"), refreshed]),
         html.Section([html.H2("Kilder"),
+                      html.P(f"Tabellene i denne databasen er {' og '.join(transports)}.") if transports else None,
                       data_table("Kildetabeller (tittelen lenker til utgiverens side)",
                                  ["Kilde", "Tittel", "Utgiver", "Lisens", "Sist oppdatert hos utgiver",
                                   "Hentet (UTC)", "Rader"], sources, numeric={6}, table_id="about-sources")]),
-        html.Section([html.H2("Indikatorer og definisjoner"),
-                      data_table("Definisjoner", ["Indikator", "Tema", "Definisjon", "Enhet", "Kilde", "Merknad"],
-                                 defs, table_id="about-defs")]),
+        html.Section([html.H2("Indikatorer og definisjoner"), *defs], id="about-defs"),
         html.Section([html.H2("Hva tallene dekker"),
                       html.P("Det lagrede øyeblikksbildet (offline) dekker disse nivåene og periodene. "
                              "En oppdatering direkte fra utgiverne (make refresh) henter de samme tabellene på nytt, "
