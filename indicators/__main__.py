@@ -39,12 +39,11 @@ def main(argv=None) -> int:
     con = db.connect(args.db, read_only=True)
     try:
         print("\n".join(coverage(con)))
-        from loaders.cards import load_cards
-        live_only = [c for c in load_cards() if not c.offline]
-        if live_only:
-            print("\nEn live-oppdatering legger til (ikke i offline-utdraget):")
-            for card in live_only:
-                print(f"  {card.key:<28} {card.title}")
+        extra = con.execute("SELECT source || '/' || table_id, title, note FROM live_only_sources ORDER BY 1").fetchall()
+        if extra:
+            print("\nEn direkte oppdatering legger til (offline-utdraget mangler dette):")
+            for key, title, note in extra:
+                print(f"  {key:<36} {note}: {title}")
     finally:
         con.close()
     return 0

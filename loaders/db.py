@@ -45,6 +45,9 @@ CREATE TABLE IF NOT EXISTS geo_neighbours (
     code VARCHAR NOT NULL, neighbour_code VARCHAR NOT NULL, kind VARCHAR NOT NULL,
     PRIMARY KEY (code, neighbour_code)
 );
+CREATE TABLE IF NOT EXISTS live_only_sources (
+    source VARCHAR NOT NULL, table_id VARCHAR NOT NULL, title VARCHAR, publisher VARCHAR, note VARCHAR
+);
 CREATE TABLE IF NOT EXISTS refresh_log (
     refreshed_at TIMESTAMP, mode VARCHAR, tables INTEGER, rows BIGINT, seconds DOUBLE, summary VARCHAR
 );

@@ -55,6 +55,22 @@ def build_indicators(con) -> None:
     build.build_all(con)
 
 
+def record_live_only(con, transport: Transport) -> None:
+    """What a live refresh would add: the live-only cards, and the cards whose snapshot holds a narrower
+    selection than the live query (so the app can say what the offline snapshot lacks)."""
+    rows = []
+    if transport.name == "replay":
+        for card in load_cards():
+            if not card.offline:
+                rows.append((card.source, card.table_id, card.title, card.publisher, "bare i direkte oppdatering"))
+            elif card.snapshot_query:
+                rows.append((card.source, card.table_id, card.title, card.publisher,
+                             "offline-utdraget har et utvalg; direkte oppdatering henter alt"))
+    con.execute("DELETE FROM live_only_sources")
+    if rows:
+        con.executemany("INSERT INTO live_only_sources VALUES (?, ?, ?, ?, ?)", rows)
+
+
 def _previous_counts(path: Path) -> dict[str, int]:
     if not path.exists():
         return {}
@@ -125,6 +141,7 @@ def refresh(db_path: Path, transport: Transport, only: str | None = None, progre
                     transport.name, n])
                 summary.tables.append((card.key, n, before.get(card.key)))
                 summary.requests += result.requests
+            record_live_only(con, transport)
             build_indicators(con)
             problems = db.validate(con)
             if problems:

@@ -29,12 +29,13 @@ def live_only_table():
     ``live_only_sources``; pages read the database only, never the loaders' cards."""
     if not has_table("live_only_sources"):
         return None
-    rows = queries.query("SELECT source, table_id, title, publisher FROM live_only_sources ORDER BY ALL")
+    rows = queries.query("SELECT source, table_id, title, publisher, note FROM live_only_sources ORDER BY ALL")
     if rows.empty:
         return None
     return html.Div([html.H3("Dette legger en direkte oppdatering til"),
-                     data_table("Tabeller som bare hentes ved direkte oppdatering", ["Kilde", "Tittel", "Utgiver"],
-                                [[f"{r.source}/{r.table_id}", r.title, r.publisher] for r in rows.itertuples()])])
+                     data_table("Tabeller som bare hentes, eller hentes fullt ut, ved direkte oppdatering",
+                                ["Kilde", "Tittel", "Utgiver", "Hva offline-utdraget mangler"],
+                                [[f"{r.source}/{r.table_id}", r.title, r.publisher, r.note] for r in rows.itertuples()])])
 
 
 def layout(**_query):
