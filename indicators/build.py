@@ -32,9 +32,10 @@ def finalise(ind: Indicator, frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
         f["ci_low"], f["ci_high"] = wilson(f.numerator, f.denominator, scale=ind.scale)
     else:
         f["ci_low"] = f["ci_high"] = float("nan")
-    norway = (f[f.geo_code == "0"].drop_duplicates(["period", "breakdown"])
-              .set_index(["period", "breakdown"])["value"])
-    bench = pd.Series([norway.get((p, b)) for p, b in zip(f.period, f.breakdown)], index=f.index, dtype="float64")
+    norway = (f.loc[f.geo_code == "0", ["period", "breakdown", "value"]].drop_duplicates(["period", "breakdown"])
+              .rename(columns={"value": "_bench"}))
+    bench = f[["period", "breakdown"]].merge(norway, on=["period", "breakdown"], how="left")["_bench"]
+    bench = bench.set_axis(f.index).astype("float64")
     f["comparison"] = compare_with_benchmark(f.ci_low, f.ci_high, bench, ind.polarity)
     f.loc[f.geo_code == "0", "comparison"] = None
     source = ind.sources[0].split("/")[0]

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 SOURCES_DIR = Path(__file__).with_name("sources")
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when PyYAML has it: ~10x faster
 REQUIRED = ("source", "table_id", "loader", "title", "publisher", "licence", "url")
 
 
@@ -48,7 +49,7 @@ class SourceCard:
 
 
 def load_card(path: Path) -> SourceCard:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     missing = [k for k in REQUIRED if not raw.get(k)]
     if missing:
         raise ValueError(f"source card {path.name} lacks {', '.join(missing)}")
