@@ -39,13 +39,18 @@ def build_comparators(con) -> None:
             WHERE length(code) = 4 ORDER BY code, kind = 'land' DESC, neighbour_code""").fetchall():
         rows.append((code, "naboer", neighbour, None, None))
 
-    for code in kommuner:
-        same = [c for c in kommuner if parent[c] == parent[code] and c != code]
-        d = (logpop[same] - logpop[code]).abs().sort_values()
-        rows += [(code, "fylke", m, None, float(d[m]) if pd.notna(d[m]) else None) for m in d.index]
-        if pd.notna(logpop[code]):
-            near = (logpop.drop(code) - logpop[code]).abs().dropna().sort_values().head(K)
-            rows += [(code, "storrelse", m, None, float(v)) for m, v in near.items()]
+    lp = logpop.reindex(kommuner).to_numpy(dtype="float64")
+    fylke = np.array([parent[c] for c in kommuner])
+    gap = np.abs(lp[:, None] - lp[None, :])          # |log pop difference|, kommune × kommune
+    for i, code in enumerate(kommuner):
+        same = np.flatnonzero((fylke == fylke[i]) & (np.arange(len(kommuner)) != i))
+        same = same[np.argsort(gap[i, same], kind="stable")]  # NaN (no population) last
+        rows += [(code, "fylke", kommuner[j], None, None if np.isnan(gap[i, j]) else float(gap[i, j])) for j in same]
+        if not np.isnan(lp[i]):
+            d = gap[i].copy()
+            d[i] = np.nan
+            near = [j for j in np.argsort(d, kind="stable") if not np.isnan(d[j])][:K]
+            rows += [(code, "storrelse", kommuner[j], None, float(d[j])) for j in near]
 
     cols = [c for c in ("befolkning", *PROFILE) if c in values.columns]
     profile = values[cols].copy()
