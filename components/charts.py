@@ -37,28 +37,38 @@ def empty_figure(message: str, height: int = 200) -> dict:
                                                             "font": {"size": 14}}])}
 
 
-def latest_bars(meta: dict, rows: pd.DataFrame, names: dict, chosen: str, period: str,
+def _records(rows) -> list[dict]:
+    """Rows as plain dicts: figures are built cell by cell, and pandas indexing per cell costs ~100 µs."""
+    return rows.to_dict("records") if isinstance(rows, pd.DataFrame) else list(rows)
+
+
+def latest_bars(meta: dict, rows: pd.DataFrame | list[dict], names: dict, chosen: str, period: str,
                 norge: dict | None, fylke: dict | None, fylke_name: str) -> dict:
     """Horizontal bars for kommuner in one period, coloured by comparison with Norway, with Norway and the
     fylke as vertical reference lines. Missing values get a written reason where the bar would be."""
     unit, dec = meta["unit_short"], int(meta["decimals"])
-    rows = rows.sort_values("value", ascending=True, na_position="first")
+    recs = _records(rows)
+    # missing first, then ascending (stable, like the DataFrame sort it replaces)
+    recs = ([r for r in recs if fmt.is_missing(r["value"])]
+            + sorted((r for r in recs if not fmt.is_missing(r["value"])), key=lambda r: r["value"]))
     labels, values, colours, texts, hovers, outlines = [], [], [], [], [], []
-    for r in rows.itertuples():
-        name = names.get(r.geo_code, r.geo_code)
-        label = f"<b>{name}</b>" if r.geo_code == chosen else name
+    for r in recs:
+        code, value, comparison, status, status_nb = (r["geo_code"], r["value"], r.get("comparison"),
+                                                      r.get("status"), r.get("status_nb"))
+        name = names.get(code, code)
+        label = f"<b>{name}</b>" if code == chosen else name
         labels.append(label)
-        missing = fmt.is_missing(r.value)
-        values.append(None if missing else float(r.value))
-        colours.append(fmt.comparison_colour(r.comparison))
-        outlines.append(3 if r.geo_code == chosen else 0)
+        missing = fmt.is_missing(value)
+        values.append(None if missing else float(value))
+        colours.append(fmt.comparison_colour(comparison))
+        outlines.append(3 if code == chosen else 0)
         if missing:
-            texts.append(fmt.status_text(r.status, r.status_nb))
+            texts.append(fmt.status_text(status, status_nb))
         else:
-            short = fmt.COMPARISON_SHORT.get(r.comparison) if isinstance(r.comparison, str) else None
-            texts.append(fmt.value_text(r.value, dec, unit) + (f" · {short}" if short else ""))
-        hovers.append(f"{name}<br>{period}: {fmt.value_text(r.value, dec, unit, r.status, r.status_nb)}"
-                      f"<br>{fmt.comparison_text(r.comparison)}")
+            short = fmt.COMPARISON_SHORT.get(comparison) if isinstance(comparison, str) else None
+            texts.append(fmt.value_text(value, dec, unit) + (f" · {short}" if short else ""))
+        hovers.append(f"{name}<br>{period}: {fmt.value_text(value, dec, unit, status, status_nb)}"
+                      f"<br>{fmt.comparison_text(comparison)}")
     shapes, annotations, ref_texts = [], [], []
     for ref, label, colour, dash, sign in ((norge, "Norge", NORGE_COLOUR, "solid", "━━"),
                                            (fylke, fylke_name, FYLKE_COLOUR, "dash", "╍╍")):
@@ -97,26 +107,30 @@ def latest_bars(meta: dict, rows: pd.DataFrame, names: dict, chosen: str, period
 MAX_SERIES_KOMMUNER = 8
 
 
-def time_series(meta: dict, rows: pd.DataFrame, names: dict, chosen: str, order: list[str]) -> dict:
+def time_series(meta: dict, rows: pd.DataFrame | list[dict], names: dict, chosen: str, order: list[str]) -> dict:
     """One line per unit over the periods; Norway black, the fylke purple dashed, the chosen kommune thick.
     With more than MAX_SERIES_KOMMUNER other kommuner only the chosen one, the fylke and Norway are drawn
     (the table keeps them all) — forty lines are not readable."""
     if len(order) - 3 > MAX_SERIES_KOMMUNER:
         order = [c for c in order if c == chosen or len(c) < 4]
     unit, dec = meta["unit_short"], int(meta["decimals"])
-    periods = sorted(rows["period"].unique())
+    recs = _records(rows)
+    periods = sorted({r["period"] for r in recs})
+    by_code: dict[str, dict] = {}
+    for r in recs:
+        by_code.setdefault(r["geo_code"], {})[r["period"]] = r
     traces = []
     palette = iter(LINE_COLOURS * 4)
     for code in order:
-        sub = rows[rows["geo_code"] == code].set_index("period")
-        if sub.empty:
+        sub = by_code.get(code)
+        if not sub:
             continue
         name = names.get(code, code)
-        level = sub["geo_level"].iloc[0]
+        level = next(iter(sub.values()))["geo_level"]
         ys, hovers = [], []
         for p in periods:
-            if p in sub.index:
-                r = sub.loc[p]
+            if p in sub:
+                r = sub[p]
                 ys.append(None if fmt.is_missing(r["value"]) else float(r["value"]))
                 hovers.append(f"{name}<br>{p}: {fmt.value_text(r['value'], dec, unit, r['status'], r['status_nb'])}")
             else:
@@ -195,7 +209,8 @@ def spine(rows: list[dict]) -> dict:
     missing = [r for r in rows if r.get("pos") is None]
     trace = {"type": "scatter", "mode": "markers", "x": [r["pos"] for r in shown], "y": [r["index"] for r in shown],
              "marker": {"size": 14, "color": [fmt.comparison_colour(r["comparison"]) for r in shown],
-                        "symbol": [{"better": "circle", "similar": "diamond", "worse": "square"}.get(
+                        "symbol": [{"better": "circle", "similar": "diamond", "worse": "square", "higher": "triangle-up",
+                                     "lower": "triangle-down"}.get(
                             r["comparison"], "circle-open") for r in shown],
                         "line": {"color": "#000", "width": 1}},
              "hovertext": [r["hover"] for r in shown], "hoverinfo": "text", "showlegend": False}

@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from babel.numbers import format_decimal
 
-COMPARISON_NB = {"better": "bedre enn landet", "similar": "som landet", "worse": "dårligere enn landet"}
+# "higher"/"lower" are used for indicators where neither direction is good (e.g. special education).
+COMPARISON_NB = {"better": "bedre enn landet", "similar": "som landet", "worse": "dårligere enn landet",
+                 "higher": "høyere enn landet", "lower": "lavere enn landet"}
 # Okabe-Ito colours (safe for the common colour-vision deficiencies); every colour also has a text label.
-COMPARISON_COLOUR = {"better": "#0072B2", "similar": "#8C8C8C", "worse": "#D55E00", None: "#56B4E9"}
-COMPARISON_SHORT = {"better": "bedre", "similar": "som landet", "worse": "dårligere"}
+COMPARISON_COLOUR = {"better": "#0072B2", "similar": "#8C8C8C", "worse": "#D55E00", "higher": "#CC79A7",
+                     "lower": "#009E73", None: "#56B4E9"}
+COMPARISON_SHORT = {"better": "bedre", "similar": "som landet", "worse": "dårligere", "higher": "høyere",
+                    "lower": "lavere"}
 NOT_ASSESSED_NB = "ikke vurdert"
 LEVEL_NB = {"land": "Landet", "fylke": "Fylke", "kommune": "Kommune"}
 
@@ -21,7 +26,13 @@ def number(value, decimals: int = 1) -> str:
     """12345.67 -> '12 345,7' (babel's nb_NO uses a no-break space between thousands)."""
     if is_missing(value):
         return ""
-    pattern = "#,##0" + ("." + "0" * int(decimals) if int(decimals) > 0 else "")
+    return _formatted(value, int(decimals))
+
+
+@lru_cache(maxsize=65536)
+def _formatted(value, decimals: int) -> str:
+    """Babel's formatting is the slowest step of a page with hundreds of cells; the same numbers recur."""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     return format_decimal(value, format=pattern, locale="nb_NO")
 
 
@@ -57,3 +68,9 @@ def clean(value):
         return None if is_missing(value) or value is None or value != value else value
     except TypeError:
         return None
+
+
+def period_label(period, period_type=None) -> str:
+    """How a period is named to users: a cohort's start year as 'startet Vg1 2019', everything else as stored."""
+    text = "" if period is None else str(period)
+    return f"startet Vg1 {text}" if period_type == "cohort" and text else text

@@ -15,7 +15,7 @@ from components import charts, export, fmt, queries
 from components.pages_common import (download_buttons, period_note, source_labels, triggered_id, unavailable,
                                      unit_names, unknown_kommune)
 from components.search import DROPDOWN_LABELS
-from components.store import DataUnavailable
+from components.store import DataUnavailable, cached
 from components.tables import data_table
 
 dash.register_page(__name__, path_template="/kommune/<knr>", name="Sammenlign", title="Sammenlign – Innenfor",
@@ -140,51 +140,68 @@ def units_in_view(knr: str, med: list[str]) -> list[str]:
 def sections(knr: str, med: list[str], inds: list[str], names: dict) -> list:
     if not inds:
         return [html.P("Velg minst én indikator.", className="notice")]
-    meta = queries.indicators().set_index("indicator_id")
-    codes = units_in_view(knr, med)
+    return list(_sections(knr, tuple(med), tuple(inds)))
+
+
+@cached(size=256)
+def _sections(knr: str, med: tuple, inds: tuple) -> tuple:
+    """The rendered sections of one view, kept per database file: a repeated view costs only serialisation.
+    The component trees are shared between requests and never mutated."""
+    names = unit_names()
+    meta = queries.indicator_meta()
+    codes = units_in_view(knr, list(med))
     fylke = codes[-2] if len(codes) >= 3 and len(codes[-2]) == 2 else None
-    values = queries.values_for(codes)
+    by_indicator: dict[str, list[dict]] = {}
+    for r in queries.records_for(codes):
+        by_indicator.setdefault(r["indicator_id"], []).append(r)
     out = []
     for ind in inds:
-        if ind not in meta.index:
+        if ind not in meta:
             continue
-        m = {"indicator_id": ind, **meta.loc[ind].to_dict()}
-        out.append(indicator_section(m, values[values["indicator_id"] == ind], knr, med, fylke, codes, names))
-    return out
+        m = dict(meta[ind])
+        out.append(indicator_section(m, by_indicator.get(ind, []), knr, list(med), fylke, codes, names))
+    return tuple(out)
 
 
-def indicator_section(m: dict, rows: pd.DataFrame, knr: str, med: list[str], fylke: str | None,
+def indicator_section(m: dict, rows: list[dict], knr: str, med: list[str], fylke: str | None,
                       codes: list[str], names: dict) -> html.Section:
+    """One indicator: bars for the latest period, a time series and a table. ``rows`` are this indicator's
+    rows for ``codes`` as dicts, ordered by period and unit code."""
     ind = m["indicator_id"]
-    kommune_rows = rows[rows["geo_level"] == "kommune"]
-    own = kommune_rows[kommune_rows["geo_code"] == knr]
+    kommune_rows = [r for r in rows if r["geo_level"] == "kommune"]
+    own = [r for r in kommune_rows if r["geo_code"] == knr]
     head = [html.H2(m["title_nb"], id=f"ind-{ind}"), html.P(m["description_nb"]),
             html.P(f"Enhet: {m['unit']} · Periode: {period_note(m)} · Kilde: {source_labels(m['sources'])}",
                    className="meta")]
     if isinstance(m.get("note_nb"), str) and m["note_nb"]:
         head.append(html.P(f"Merk: {m['note_nb']}", className="note"))
-    if rows.empty:
+    if not rows:
         return html.Section(head + [html.P("Ingen tall for disse enhetene.", className="notice")],
                             className="indicator")
     graphs = []
-    if not own.empty:
-        period = own["period"].max()
-        latest = kommune_rows[(kommune_rows["period"] == period) & kommune_rows["geo_code"].isin([knr, *med])]
-        absent = [c for c in med if c not in set(latest["geo_code"])]
-        if absent:  # a comparator without a row for this period is named as such, not dropped
-            latest = pd.concat([latest, pd.DataFrame({
-                "geo_code": absent, "value": [None] * len(absent), "comparison": [None] * len(absent),
-                "status": [None] * len(absent), "status_nb": [f"ikke tilgjengelig for {period}"] * len(absent)})],
-                ignore_index=True)
-        ref = rows[rows["period"] == period].set_index("geo_code")
-        norge = ref.loc[queries.LAND].to_dict() if queries.LAND in ref.index else None
-        fylke_ref = ref.loc[fylke].to_dict() if fylke and fylke in ref.index else None
+    if own:
+        period = max(r["period"] for r in own)
+        shown = {knr, *med}
+        latest = [r for r in kommune_rows if r["period"] == period and r["geo_code"] in shown]
+        present = {r["geo_code"] for r in latest}
+        # a comparator without a row for this period is named as such, not dropped
+        latest += [{"geo_code": c, "value": None, "comparison": None, "status": None,
+                    "status_nb": f"ikke tilgjengelig for {period}"} for c in med if c not in present]
+        ref = {r["geo_code"]: r for r in rows if r["period"] == period}
+        norge = _ref(ref.get(queries.LAND))
+        fylke_ref = _ref(ref.get(fylke)) if fylke else None
         bar = charts.latest_bars(m, latest, names, knr, period, norge, fylke_ref, names.get(fylke, "Fylket"))
         graphs.append(dcc.Graph(figure=bar, config=charts.graph_config(f"{ind}-{knr}-{period}"), className="graph",
                                 id={"type": "cmp-bar", "ind": ind}))
-        head.append(html.P(["Søylenes farge: ", html.Span("blå = bedre enn landet", className="c-better"), ", ",
-                            html.Span("grå = som landet", className="c-similar"), ", ",
-                            html.Span("oransje = dårligere enn landet", className="c-worse"),
+        if m.get("polarity") == "neutral":
+            colours = [html.Span("lilla = høyere enn landet", className="c-higher"), ", ",
+                       html.Span("grønn = lavere enn landet", className="c-lower"), ", ",
+                       html.Span("grå = som landet", className="c-similar")]
+        else:
+            colours = [html.Span("blå = bedre enn landet", className="c-better"), ", ",
+                       html.Span("grå = som landet", className="c-similar"), ", ",
+                       html.Span("oransje = dårligere enn landet", className="c-worse")]
+        head.append(html.P(["Søylenes farge: ", *colours,
                             ", lyseblå = ikke vurdert. Svart strek: Norge, stiplet strek: fylket."],
                            className="muted legend-note"))
     else:
@@ -195,29 +212,37 @@ def indicator_section(m: dict, rows: pd.DataFrame, knr: str, med: list[str], fyl
                            f"{charts.MAX_SERIES_KOMMUNER} kommuner er valgt; alle står i tabellen.", className="muted"))
     graphs.append(dcc.Graph(figure=series, config=charts.graph_config(f"{ind}-{knr}-tidsserie"), className="graph",
                             id={"type": "cmp-series", "ind": ind}))
-    gaps = rows[rows["value"].isna()]
+    gaps = [r for r in rows if fmt.is_missing(r["value"])]
     gap_note = None
-    if not gaps.empty:
-        listed = "; ".join(f"{names.get(r.geo_code, r.geo_code)} {r.period}: {fmt.status_text(r.status, r.status_nb)}"
-                           for r in gaps.itertuples())
+    if gaps:
+        listed = "; ".join(f"{names.get(r['geo_code'], r['geo_code'])} {r['period']}: "
+                           f"{fmt.status_text(r['status'], r['status_nb'])}" for r in gaps)
         gap_note = html.P(f"Mangler i figurene: {listed}.", className="note")
     return html.Section(head + [html.Div(graphs, className="graph-row"), gap_note, table(m, rows, codes, names)],
                         className="indicator")
 
 
-def table(m: dict, rows: pd.DataFrame, codes: list[str], names: dict) -> html.Details:
-    periods = sorted(rows["period"].unique())
+def _ref(row: dict | None) -> dict | None:
+    """A reference row (Norway, the fylke) without its unit code, as the bar chart expects it."""
+    return None if row is None else {k: v for k, v in row.items() if k != "geo_code"}
+
+
+def table(m: dict, rows: list[dict], codes: list[str], names: dict) -> html.Details:
+    periods = sorted({r["period"] for r in rows})
     dec, unit = int(m["decimals"]), m["unit_short"]
+    by_code: dict[str, dict] = {}
+    for r in rows:
+        by_code.setdefault(r["geo_code"], {})[r["period"]] = r
     body = []
     for code in codes:
-        sub = rows[rows["geo_code"] == code].set_index("period")
-        if sub.empty:
+        sub = by_code.get(code)
+        if not sub:
             continue
         cells = [names.get(code, code)]
         for p in periods:
-            cells.append(fmt.value_text(sub.loc[p, "value"], dec, "", sub.loc[p, "status"], sub.loc[p, "status_nb"])
-                         if p in sub.index else "ikke tilgjengelig")
-        last = sub.loc[periods[-1]] if periods[-1] in sub.index else None
+            cells.append(fmt.value_text(sub[p]["value"], dec, "", sub[p]["status"], sub[p]["status_nb"])
+                         if p in sub else "ikke tilgjengelig")
+        last = sub.get(periods[-1])
         cells.append(fmt.comparison_text(last["comparison"]) if last is not None and code != queries.LAND else "")
         body.append(cells)
     caption = f"{m['title_nb']} ({m['unit']}{', ' + unit if unit else ''}), alle perioder"

@@ -75,8 +75,11 @@ def layout(knr: str | None = None, **_query):
                      "kommunene, det mørkere feltet den midterste halvdelen. Farge og form: ",
                      html.Span("● bedre enn landet", style={"color": fmt.COMPARISON_COLOUR["better"]}), ", ",
                      html.Span("◆ som landet", style={"color": "#595959"}), ", ",
-                     html.Span("■ dårligere enn landet", style={"color": fmt.COMPARISON_COLOUR["worse"]}), ", ",
-                     "○ ikke vurdert."], className="note")
+                     html.Span("■ dårligere enn landet", style={"color": fmt.COMPARISON_COLOUR["worse"]}), "; ",
+                     "for indikatorer der verken høyt eller lavt er bedre: ",
+                     html.Span("▲ høyere", style={"color": fmt.COMPARISON_COLOUR["higher"]}), " / ",
+                     html.Span("▼ lavere enn landet", style={"color": fmt.COMPARISON_COLOUR["lower"]}), ", ",
+                     "○ ikke vurdert (uten tellere kan ikke forskjellen testes)."], className="note")
     return html.Div([
         dcc.Store(id=KNR, data=knr),
         html.H1(title),

@@ -1,4 +1,4 @@
-"""Completed upper secondary per kommune (IMDi, 2011, 2012, 2013 and pooled 2011-2013), by background.
+"""Completed upper secondary per kommune (IMDi, pooled 2011-2013), by background.
 
 IMDi gives persons (completed) and the percent; the denominator is derived as persons / percent × 100
 (flagged). Published units (2013 kommuner and the 19 old fylker) keep IMDi's own percent. On 2024 borders,
@@ -18,10 +18,14 @@ BREAKDOWNS = {"innvkat_5=alle|kjonn=alle": "",
               "innvkat_5=bef_u_innv_og_norskf|kjonn=alle": "bakgrunn=befolkningen_ellers",
               "innvkat_5=alle|kjonn=0": "kjonn=kvinner", "innvkat_5=alle|kjonn=1": "kjonn=menn"}
 BY = ["period", "breakdown"]
+POOLED = "2011-2013"
 
 
 def counts(ctx: Context) -> pd.DataFrame:
     obs = ctx.obs(*SOURCE, "videregaende_fullfort")
+    # Only the pooled three years: IMDi publishes the single years for about 48 large kommuner, so a single
+    # year as "latest period" would leave most kommuner (and their neighbours) without a figure.
+    obs = obs[obs.period == POOLED]
     obs["enhet"] = obs.dims.str.extract(r"enhet=(\w+)", expand=False)
     obs["breakdown"] = obs.dims.str.replace(r"^enhet=\w+\|", "", regex=True).map(BREAKDOWNS)
     obs = obs[obs.breakdown.notna()]
