@@ -106,3 +106,13 @@ def coverage() -> pd.DataFrame:
 
 def status_codes() -> pd.DataFrame:
     return query("SELECT source, symbol, meaning_nb FROM status_codes ORDER BY source, symbol")
+
+
+def series(indicator_id: str, codes, breakdowns) -> pd.DataFrame:
+    """Every period of one indicator for some units and breakdowns, on today's borders (appendix pages)."""
+    marks, params = _in(codes)
+    bmarks, bparams = _in(breakdowns)
+    return query(f"""SELECT {VALUE_COLUMNS}, breakdown FROM indicator_values
+                     WHERE indicator_id = ? AND borders = '2024' AND geo_code IN ({marks})
+                     AND breakdown IN ({bmarks}) ORDER BY geo_code, breakdown, period""",
+                 (indicator_id, *params, *bparams))

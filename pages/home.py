@@ -51,7 +51,7 @@ def headline_cards(meta) -> list:
         else:
             last = with_value.iloc[-1]
             body = [html.P(fmt.value_text(last["value"], c["decimals"], c["unit_short"]), className="big-number"),
-                    html.P(f"Hele landet, {last['period']}", className="period")]
+                    html.P(f"Hele landet, {fmt.period_label(last['period'], c.get('period_type'))}", className="period")]
         cards.append(html.Article([
             html.H3(c["title_nb"]), *body, html.P(c["description_nb"], className="desc"),
             html.P([f"Enhet: {c['unit']}. Kilde: {source_labels(c['sources'])}. ", dcc.Link("Se i kartet", href=f"/kart?ind={c['indicator_id']}")],

@@ -60,6 +60,7 @@ def layout(ind=None, niva=None, periode=None, **_query):
         ind = ind if ind in set(meta["indicator_id"]) else default_indicator(meta)
         niva = niva if niva in LEVELS else "fylke"
         periods = queries.map_periods(ind, niva)
+        period_type = meta.set_index("indicator_id").loc[ind, "period_type"]
     except DataUnavailable as exc:
         return unavailable(exc)
     periode = periode if periode in periods else (periods[0] if periods else None)
@@ -77,7 +78,8 @@ def layout(ind=None, niva=None, periode=None, **_query):
                            dcc.RadioItems(id=NIVA, options=[{"label": v, "value": k} for k, v in LEVELS.items()],
                                           value=niva, inline=True, className="radio-row")], className="control"),
             html.Label([html.Span("Periode", className="control-label"),
-                        dcc.Dropdown(id=PERIODE, labels=DROPDOWN_LABELS, options=periods, value=periode, clearable=False)],
+                        dcc.Dropdown(id=PERIODE, labels=DROPDOWN_LABELS, options=period_options(periods, period_type), value=periode,
+                                     clearable=False)],
                        className="control"),
         ], className="controls"),
         download_buttons(DL),
@@ -94,7 +96,14 @@ def layout(ind=None, niva=None, periode=None, **_query):
           State(PERIODE, "value"), prevent_initial_call=True)
 def periods(ind, niva, current):
     options = queries.map_periods(ind, niva)
-    return options, (current if current in options else (options[0] if options else None))
+    period_type = queries.indicators().set_index("indicator_id").loc[ind, "period_type"]
+    return (period_options(options, period_type),
+            current if current in options else (options[0] if options else None))
+
+
+def period_options(periods: list[str], period_type: str) -> list[dict]:
+    """Dropdown options; a cohort is named by what it is ('startet Vg1 2019'), the URL keeps the year."""
+    return [{"label": fmt.period_label(p, period_type), "value": p} for p in periods]
 
 
 def pick_division(rows: pd.DataFrame, level: str) -> tuple[pd.DataFrame, str, int | None]:
@@ -132,7 +141,8 @@ def map_view(ind: str, niva: str, periode: str):
     rows, borders, vintage = pick_division(rows, niva)
     stem, year = boundary_file(niva, borders, vintage)
     names = _names_for(niva, vintage, names)
-    info = [html.P([f"{m['title_nb']}, {periode}. Enhet: {m['unit']}. Kilde: {source_labels(m['sources'])}."],
+    label = fmt.period_label(periode, m.get("period_type"))
+    info = [html.P([f"{m['title_nb']}, {label}. Enhet: {m['unit']}. Kilde: {source_labels(m['sources'])}."],
                    className="meta")]
     if borders != "2024":
         info.append(html.P(f"Tallene er publisert for inndelingen fra {year or 'ukjent år'}"
@@ -143,7 +153,7 @@ def map_view(ind: str, niva: str, periode: str):
         info.append(html.P(f"Merk: {m['note_nb']}", className="note"))
     if stem:
         all_codes = list(queries.geo_units().query("level == @niva")["code"]) if borders == "2024" else []
-        fig = charts.choropleth(m, rows, f"/geo/{stem}.geojson", names, periode, all_codes)
+        fig = charts.choropleth(m, rows, f"/geo/{stem}.geojson", names, label, all_codes)
     else:
         fig = charts.empty_figure("Ingen kartgrenser for denne inndelingen – se tabellen under.", height=260)
     dec = int(m["decimals"])
@@ -151,7 +161,7 @@ def map_view(ind: str, niva: str, periode: str):
     body = [[names.get(r.geo_code, r.geo_code), r.geo_code,
              fmt.value_text(r.value, dec, "", r.status, r.status_nb),
              fmt.comparison_text(r.comparison)] for r in ordered.itertuples()]
-    table = data_table(f"{m['title_nb']}, {periode} ({m['unit']})", ["Navn", "Nummer", "Verdi", "Mot landet"], body,
+    table = data_table(f"{m['title_nb']}, {label} ({m['unit']})", ["Navn", "Nummer", "Verdi", "Mot landet"], body,
                        numeric={2}, table_id="map-data-table")
     return fig, info, table
 

@@ -26,7 +26,8 @@ def registry_paths() -> list[tuple[str, str]]:
 
 def test_every_page_loads_with_an_empty_console(page):
     paths = registry_paths() + [("unknown-kommune", "/kommune/1201"), ("unknown-path", "/finnes-ikke")]
-    assert {m for m, _ in paths} >= {"pages.home", "pages.compare", "pages.map", "pages.profile", "pages.about"}
+    assert {m for m, _ in paths} >= {"pages.home", "pages.compare", "pages.map", "pages.profile", "pages.about",
+                                    "pages.psykisk_helse", "pages.lavinntekt"}
     for module, path in paths:
         page.goto(page.base + path)
         settle(page)
@@ -162,3 +163,37 @@ def test_clicking_a_kommune_on_the_map_opens_sammenlign(page):
     page.wait_for_url(re.compile(r"/kommune/\d{4}"))
     settle(page, ".js-plotly-plot")
     assert page.locator("h1").inner_text().startswith("Sammenlign ")
+
+
+def test_appendix_pages_with_skien(page):
+    page.goto(page.base + "/psykisk-helse?kommune=4003")
+    settle(page, ".js-plotly-plot")
+    assert page.locator("h1").inner_text() == "Psykisk helse blant unge"
+    assert page.locator(".js-plotly-plot").count() == 3
+    assert "Ingen Ungdata-undersøkelse dette året" in page.locator(".gaps").first.inner_text()
+    page.wait_for_function("() => [...document.querySelectorAll('.legendtext')].some(t => t.textContent == 'Skien, alle')")
+    shot(page, "psykisk-helse-skien")
+    page.goto(page.base + "/lavinntekt?kommune=4003")
+    settle(page, ".js-plotly-plot")
+    assert page.locator(".js-plotly-plot").count() == 3
+    shot(page, "lavinntekt-skien")
+    # choosing another kommune puts it in the URL and redraws
+    page.locator(".appendix-page .kommune-search").first.click()
+    page.locator(".dash-dropdown-search").fill("Porsgrunn")
+    page.locator(".dash-dropdown-options").get_by_text(re.compile(r"^Porsgrunn \(4001\)")).first.click()
+    page.wait_for_url(re.compile(r"/lavinntekt\?kommune=4001$"))
+    page.wait_for_function("() => [...document.querySelectorAll('.legendtext')].some(t => t.textContent == 'Porsgrunn')")
+    assert page.recorder.console == []
+
+
+def test_cohort_2019_on_the_fylker_of_2018(page):
+    page.goto(page.base + "/kart?ind=gjennomforing_vgo&niva=fylke&periode=2019")
+    settle(page, ".choroplethlocation")
+    page.wait_for_function("() => document.querySelectorAll('.choroplethlocation').length >= 18", polling=100)
+    page.wait_for_timeout(200)
+    assert page.locator(".choroplethlocation").count() == 18
+    assert "inndelingen fra 2018" in page.locator(".border-note").inner_text()
+    assert "startet Vg1 2019" in page.locator("#map-periode").inner_text()
+    assert page.recorder.requests and any("/geo/fylker-2018.geojson" in u for u in page.recorder.requests)
+    shot(page, "map-kull-2019")
+    assert page.recorder.console == []
