@@ -11,7 +11,7 @@ import dash
 from dash import Dash, Input, Output, dcc, html
 from flask import abort, send_from_directory
 
-from components import layout, search  # noqa: F401  (search registers the kommune-search callback)
+from components import layout, search, serving  # noqa: F401  (search registers the kommune-search callback)
 
 ROOT = Path(__file__).resolve().parent
 GEO_DIR = ROOT / "data" / "geo"
@@ -19,6 +19,7 @@ GEO_DIR = ROOT / "data" / "geo"
 app = Dash(__name__, title="Innenfor", use_pages=True, suppress_callback_exceptions=True,
            serve_locally=True, compress=False, update_title=None)
 server = app.server
+serving.configure(app)  # compression, request limits, 4xx for hostile callback requests (debug stays off)
 
 app.index_string = """<!DOCTYPE html>
 <html lang="nb">

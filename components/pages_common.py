@@ -4,6 +4,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from components import queries
+from components.store import cached
 
 
 def unavailable(exc) -> html.Div:
@@ -13,6 +14,11 @@ def unavailable(exc) -> html.Div:
 
 
 def unit_names() -> dict[str, str]:
+    return dict(_unit_names())
+
+
+@cached(size=2)
+def _unit_names() -> dict[str, str]:
     units = queries.geo_units()
     names = dict(zip(units["code"], units["name"]))
     names["0"] = names.get("0", "Norge")
@@ -48,6 +54,7 @@ def download_buttons(prefix: str) -> html.Div:
     ], className="downloads")
 
 
+@cached(size=512)
 def source_labels(sources: str) -> str:
     """'ssb/13556,udir/GSK' -> 'Statistisk sentralbyrå (13556), Utdanningsdirektoratet (GSK)' from provenance."""
     prov = queries.provenance()

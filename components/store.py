@@ -6,6 +6,7 @@ read-only connection: cheap next to rendering, safe across threads and across a 
 """
 from __future__ import annotations
 
+import functools
 import os
 from collections import OrderedDict
 from pathlib import Path
@@ -59,6 +60,38 @@ def query(sql: str, params: tuple | list = ()) -> pd.DataFrame:
             while len(_CACHE) > _CACHE_SIZE:
                 _CACHE.popitem(last=False)
     return frame
+
+
+def cached(size: int = 128):
+    """Memoise a pure function of the database per file identity (LRU, ``size`` entries per function).
+
+    For results derived from several queries (a whole rendered view, a lookup table): arguments must be
+    hashable, and callers must not mutate what they get back. A swapped-in file has a new identity, so its
+    results are computed afresh and the old ones age out.
+    """
+    def wrap(fn):
+        memo: OrderedDict = OrderedDict()
+        lock = Lock()
+
+        @functools.wraps(fn)
+        def inner(*args):
+            before = identity()
+            key = (before, args)
+            with lock:
+                if key in memo:
+                    memo.move_to_end(key)
+                    return memo[key]
+            value = fn(*args)
+            if identity() == before:
+                with lock:
+                    memo[key] = value
+                    while len(memo) > size:
+                        memo.popitem(last=False)
+            return value
+
+        inner.cache_clear = memo.clear
+        return inner
+    return wrap
 
 
 def has_table(name: str) -> bool:
