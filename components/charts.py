@@ -161,7 +161,8 @@ def choropleth(meta: dict, rows: pd.DataFrame, geojson_url: str, names: dict, pe
     unit, dec = meta["unit_short"], int(meta["decimals"])
     have = rows[rows["value"].notna()]
     miss = rows[rows["value"].isna()]
-    absent = [c for c in all_codes if c not in set(rows["geo_code"])]
+    present = set(rows["geo_code"])  # once, not per unit: 357 kommuner x a 357-element set was 45 ms
+    absent = [c for c in all_codes if c not in present]
 
     def hover(r):
         return (f"<b>{names.get(r.geo_code, r.geo_code)}</b> ({r.geo_code})<br>{meta['short_title_nb']}, {period}: "

@@ -120,20 +120,29 @@ def map_periods(indicator_id: str, level: str) -> list[str]:
     return list(_map_periods(str(indicator_id), str(level)))
 
 
+@cached(size=2)
+def _map_index() -> dict[tuple[str, str, str], list[int]]:
+    """(indicator, level, period) -> row positions in ``_totals()``: one pass per file instead of three string
+    comparisons over 35 000 rows for every map a user opens."""
+    totals = _totals()
+    index: dict[tuple[str, str, str], list[int]] = {}
+    for i, key in enumerate(zip(totals["indicator_id"], totals["geo_level"], totals["period"])):
+        index.setdefault(key, []).append(i)
+    return index
+
+
 @cached(size=256)
 def _map_periods(indicator_id: str, level: str) -> tuple[str, ...]:
-    totals = _totals()
-    found = totals.loc[(totals["indicator_id"] == indicator_id) & (totals["geo_level"] == level), "period"]
-    return tuple(sorted(set(found), reverse=True))
+    found = {p for (i, lv, p) in _map_index() if i == indicator_id and lv == level}
+    return tuple(sorted(found, reverse=True))
 
 
 @cached(size=256)
 def map_values(indicator_id: str, level: str, period: str) -> pd.DataFrame:
     """Totals for one indicator, level and period on every division, ordered by unit code (shared: do not
     mutate)."""
-    totals = _totals()
-    found = totals[(totals["indicator_id"] == indicator_id) & (totals["geo_level"] == level)
-                   & (totals["period"] == period)]
+    rows = _map_index().get((indicator_id, level, period), [])
+    found = _totals().take(rows)
     return found.sort_values("geo_code", kind="stable").reset_index(drop=True)
 
 

@@ -9,6 +9,7 @@ import logging
 from collections import OrderedDict
 from threading import Lock
 
+from dash.exceptions import DependencyException
 from flask import Response, request
 from flask_compress import Compress
 from werkzeug.exceptions import HTTPException
@@ -117,7 +118,8 @@ def configure(app) -> None:
     server.config.update(
         DEBUG=False, PROPAGATE_EXCEPTIONS=False, MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         COMPRESS_MIMETYPES=["text/html", "text/css", "text/plain", "text/javascript", "application/javascript",
-                            "application/json", "application/geo+json", "image/svg+xml"],
+                            "application/json", "application/geo+json", "image/svg+xml",
+                            "image/x-icon", "image/vnd.microsoft.icon"],
         COMPRESS_LEVEL=6, COMPRESS_BR_LEVEL=5, COMPRESS_MIN_SIZE=500,
         COMPRESS_CACHE_BACKEND=CompressedAssets, COMPRESS_CACHE_KEY=_cache_key,
     )
@@ -146,6 +148,8 @@ def configure(app) -> None:
     def _on_exception(err):
         if isinstance(err, HTTPException):
             return err
+        if isinstance(err, DependencyException):  # a component-suites path Dash does not serve
+            return Response("Finnes ikke.", status=404, mimetype="text/plain")
         if request.path == CALLBACK_PATH:
             # A well-formed request whose values a callback could not handle (a dict where a code belongs,
             # ...). Logged with the traceback at ERROR, so a real bug is not hidden, and answered as the
@@ -159,3 +163,36 @@ def configure(app) -> None:
 def _summary() -> str:
     body = request.get_json(silent=True)
     return str(body.get("output"))[:200] if isinstance(body, dict) else "?"
+
+
+# Page functions that are pure in (their arguments, the database file) and worth remembering per file:
+# module -> function name. The map's view costs 20-80 ms for 357 kommuner and is asked for again and again.
+PURE_VIEWS = {"pages.map": "map_view"}
+
+
+def memoise_views() -> None:
+    """Wrap the listed page functions with ``store.cached`` (a no-op for a module or name that is gone)."""
+    import sys
+
+    from components.store import cached
+
+    for module_name, name in PURE_VIEWS.items():
+        module = sys.modules.get(module_name)
+        fn = getattr(module, name, None)
+        if fn is not None and not hasattr(fn, "cache_clear"):
+            setattr(module, name, cached(size=128)(fn))
+
+
+def warm() -> None:
+    """Read the in-memory tables once (called in gunicorn's master before it forks, so every worker starts
+    with them instead of its first users waiting ~1 s)."""
+    from components import pages_common, queries
+
+    try:
+        queries.records_for(["0"])
+        queries.comparators("0301", "naboer")
+        queries.map_periods("", "")
+        queries.indicator_meta()
+        pages_common.unit_names()
+    except Exception as exc:  # a missing database is reported by the pages themselves
+        log.warning("warm-up skipped: %s", exc)

@@ -66,6 +66,7 @@ def _text(tree) -> str:
     "/kommune/0301?med=0301;DROP%20TABLE%20x", "/kommune/0301?med=%C3%B8,%F0%9F%99%82", "/kommune/%00",
     "/kommune/0301?ind=%27%20OR%201=1", "/profil/abc", "/kart?ind=%27&niva=land&periode=%F0%9F%99%82",
     "/geo/..%2f..%2fapp.geojson", "/geo/nope.geojson", "/" + "a" * 3000,
+    "/_dash-component-suites/dash/dcc/nope.js", "/_dash-component-suites/dash/../../app.py",
 ])
 def test_hostile_urls_never_fail(client, url):
     r = client.get(url)
