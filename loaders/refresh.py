@@ -7,10 +7,12 @@ leaves the previous database byte-for-byte as it was.
 from __future__ import annotations
 
 import importlib
+import multiprocessing
 import os
 import shutil
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -42,6 +44,38 @@ class RefreshSummary:
 
 def loader_module(card: SourceCard):
     return importlib.import_module(f"loaders.{card.loader}")
+
+
+def fetch_one(card: SourceCard, transport: Transport):
+    try:
+        return loader_module(card).fetch(card, transport)
+    except LoaderError as exc:
+        raise LoaderError(f"{card.key}: {exc}") from exc
+
+
+def _replay_in_worker(card: SourceCard, snapshot_root: str):
+    return fetch_one(card, ReplayTransport(snapshot_root))
+
+
+def start_fetching(cards: list[SourceCard], transport: Transport):
+    """Return an iterator of (card, LoadResult) in card order.
+
+    Replays are CPU-bound parsing of independent files, so they run in two forked worker processes
+    (started here, before the database is opened). Live fetches stay sequential in this process, so
+    one rate limiter sees every request to a publisher."""
+    workers = min(2, os.cpu_count() or 1)
+    if not (isinstance(transport, ReplayTransport) and workers > 1 and len(cards) > 2):
+        return ((card, fetch_one(card, transport)) for card in cards)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    futures = [pool.submit(_replay_in_worker, card, str(transport.root)) for card in cards]
+
+    def results():
+        try:
+            for card, future in zip(cards, futures):
+                yield card, future.result()
+        finally:
+            pool.shutdown(cancel_futures=True)
+    return results()
 
 
 def build_indicators(con) -> None:
@@ -121,16 +155,13 @@ def refresh(db_path: Path, transport: Transport, only: str | None = None, progre
             if not db_path.exists():
                 raise LoaderError(f"--only {only} needs an existing database at {db_path}")
             shutil.copyfile(db_path, tmp)
+        fetched = start_fetching(cards, transport)
         con = db.connect(tmp)
         try:
             db.create_schema(con)
-            bar = tqdm(cards, desc="refresh", unit="tabell", disable=not progress, file=sys.stderr)
-            for card in bar:
+            bar = tqdm(fetched, total=len(cards), desc="refresh", unit="tabell", disable=not progress, file=sys.stderr)
+            for card, result in bar:
                 bar.set_postfix_str(card.key)
-                try:
-                    result = loader_module(card).fetch(card, transport)
-                except LoaderError as exc:
-                    raise LoaderError(f"{card.key}: {exc}") from exc
                 n = db.replace_observations(con, card.source, card.table_id, result.rows)
                 for name, frame in result.extra_tables.items():
                     db.replace_table(con, name, frame)
