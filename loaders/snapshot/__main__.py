@@ -41,8 +41,8 @@ def write_sources_md(out: Path) -> None:
                                               else origin.get("file") or []))
         if origin.get("repo"):
             traced += f" (from {origin['repo']}" + (f" @ {origin['commit'][:10]}" if origin.get("commit") else "") + ")"
-        lines.append(f"| `{card.key}` | {card.title} | {card.publisher} | {card.licence} | {traced or '–'} | "
-                     f"{origin.get('coverage', '–')} |")
+        cells = [f"`{card.key}`", card.title, card.publisher, card.licence, traced or "–", origin.get("coverage", "–")]
+        lines.append("| " + " | ".join(" ".join(str(c).split()).replace("|", "/") for c in cells) + " |")
     lines += ["", "Boundaries in `data/geo/`: Kartverket, CC BY 4.0 (via robhop/fylker-og-kommuner), simplified "
               "by `python -m loaders.snapshot`.", ""]
     (out / "SOURCES.md").write_text("\n".join(lines), encoding="utf-8")
