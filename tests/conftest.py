@@ -38,6 +38,20 @@ def built_db(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def app_db(built_db):
+    """The Dash app (every page and callback registered) reading the offline build."""
+    old = os.environ.get("INNENFOR_DB")
+    os.environ["INNENFOR_DB"] = str(built_db)
+    import app  # noqa: F401
+
+    yield built_db
+    if old is None:
+        os.environ.pop("INNENFOR_DB", None)
+    else:
+        os.environ["INNENFOR_DB"] = old
+
+
 @pytest.fixture()
 def db_con(built_db):
     from loaders import db

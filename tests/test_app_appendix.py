@@ -3,30 +3,10 @@ offline build. Expected figures hand-checked in the publishers' files (FHI 339, 
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
-
-@pytest.fixture(scope="module")
-def app_db(built_db):
-    old = os.environ.get("INNENFOR_DB")
-    os.environ["INNENFOR_DB"] = str(built_db)
-    import app  # noqa: F401  (registers every page and callback)
-
-    yield built_db
-    if old is None:
-        os.environ.pop("INNENFOR_DB", None)
-    else:
-        os.environ["INNENFOR_DB"] = old
-
-
-def _walk(component):
-    yield component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list) else [children]:
-        if hasattr(child, "to_plotly_json"):
-            yield from _walk(child)
+from app_support import walk as _walk
 
 
 def _text(component) -> str:

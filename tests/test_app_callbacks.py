@@ -9,18 +9,7 @@ import shutil
 import pytest
 from openpyxl import load_workbook
 
-
-@pytest.fixture(scope="module")
-def app_db(built_db):
-    old = os.environ.get("INNENFOR_DB")
-    os.environ["INNENFOR_DB"] = str(built_db)
-    import app  # noqa: F401  (registers every page and callback)
-
-    yield built_db
-    if old is None:
-        os.environ.pop("INNENFOR_DB", None)
-    else:
-        os.environ["INNENFOR_DB"] = old
+from app_support import walk as _walk
 
 
 def _text(component) -> str:
@@ -60,14 +49,6 @@ def test_compare_url_state_round_trip(app_db):
     ids = {c.id: c for c in _walk(layout) if getattr(c, "id", None) in (compare.MED, compare.SETT, compare.IND)}
     assert ids[compare.MED].value == ["4602"] and ids[compare.SETT].value == "fylke"
     assert ids[compare.IND].value == ["neet_15_29"]
-
-
-def _walk(component):
-    yield component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list) else [children]:
-        if hasattr(child, "to_plotly_json"):
-            yield from _walk(child)
 
 
 def test_compare_preselects_neighbours(app_db, db_con):
