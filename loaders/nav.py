@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from functools import lru_cache
 
@@ -35,6 +36,8 @@ MONTHLY_COLUMNS = ["Nivå", "Geografisk enhet", "Arbeidsmarkedsstatus", "Kjønn"
                    "Andel av arbeidsstyrken", "Dato"]
 YEARLY_COLUMNS = ["Fylke", "Antall", "Prosent av arbeidsstyrken", "Endring fra i fjor (antall)",
                   "Endring fra i fjor (prosent)", "År", "Måned", "Prosent av arbeidsstyrken i fjor"]
+
+log = logging.getLogger(__name__)
 
 
 def read_csv(content: bytes, expected: list[str], what: str) -> tuple[str, list[dict[str, str]]]:
@@ -121,7 +124,11 @@ def tidy_monthly(card: SourceCard, content: bytes, query: dict) -> list[dict]:
         period = month_of(r["Dato"], where)
         count = number(r["Antall personer"], sep, where)
         share = number(r["Andel av arbeidsstyrken"], sep, where)
-        if count is not None:
+        if count == 0 and share:
+            # NAV shows 1–3 persons as "*"; the processed file wrote those as 0. A zero count beside a
+            # positive share is such a cell: keep it suppressed, never as a real 0.
+            out.append({**_row(card, "antall", dims, geo, vintage, period, None, "personer"), "status": "*"})
+        elif count is not None:
             out.append(_row(card, "antall", dims, geo, vintage, period, count, "personer"))
         if share is not None:
             out.append(_row(card, "andel_av_arbeidsstyrken", dims, geo, vintage, period,
@@ -144,7 +151,7 @@ def tidy_yearly(card: SourceCard, content: bytes, query: dict) -> list[dict]:
     sep, rows = read_csv(content, YEARLY_COLUMNS, what)
     by_year, drop = divisions(query), set(query.get("drop_names", []))
     dims = dims_key({"arbeidsmarkedsstatus": "helt_ledige", "kjonn": "alle"})
-    out = []
+    out, shifted = [], []
     for n, r in enumerate(rows, start=2):
         where = f"{what} line {n}"
         if not re.fullmatch(r"\d{4}", r["År"]) or int(r["År"]) not in by_year:
@@ -158,10 +165,17 @@ def tidy_yearly(card: SourceCard, content: bytes, query: dict) -> list[dict]:
         period = f"{r['År']}-{MONTHS[r['Måned']]}"
         count = number(r["Antall"], sep, where)
         share = number(r["Prosent av arbeidsstyrken"], sep, where)
+        if share is not None and share > 100:
+            # A few 2018 months in the processed file have their columns shifted one step (a count stands
+            # where the share should be). Such a row is unreadable: it is left out, not guessed.
+            shifted.append(period)
+            continue
         if count is not None:
             out.append(_row(card, "antall", dims, geo, vintage, period, count, "personer"))
         if share is not None:
             out.append(_row(card, "andel_av_arbeidsstyrken", dims, geo, vintage, period, share, "prosent"))
+    if shifted:
+        log.warning("%s: %d rows with shifted columns left out (%s)", what, len(shifted), ", ".join(sorted(set(shifted))))
     return out
 
 

@@ -74,7 +74,14 @@ def test_monthly_values(replayed):
     assert set(rows.geo_vintage) == {2024}
     assert rows[rows.geo_code.str.len() == 2].geo_code.nunique() == 15
     assert rows[rows.geo_code.str.len() == 4].geo_code.nunique() == 17
-    assert rows.period.nunique() == 181 and rows.status.isna().all()
+    assert rows.period.nunique() == 181
+    # NAV's "*" (1–3 persons) was written as 0 by the processor; a 0 beside a positive share is kept
+    # suppressed. Fyresdal 2011-01, women on measures: "0" persons, share 0.006 in the raw file.
+    assert set(rows.status.dropna()) == {"*"}
+    suppressed = rows[rows.status == "*"]
+    assert (suppressed.measure == "antall").all() and suppressed.value.isna().all()
+    fyresdal = one(rows, "antall", "4032", "2011-01", status="tiltak", kjonn="kvinner")
+    assert fyresdal.status == "*" and pd.isna(fyresdal.value)
 
 
 def test_yearly_values_on_each_years_division(replayed):
@@ -131,3 +138,13 @@ def test_semicolon_dialect_with_decimal_comma():
     rows = nav.tidy_monthly(card, text.encode(), card.query)
     assert [(r["measure"], r["period"], r["value"]) for r in rows] == [
         ("antall", "2024-01", 62933.0), ("andel_av_arbeidsstyrken", "2024-01", 2.1)]
+
+
+def test_yearly_rows_with_shifted_columns_are_left_out(replayed):
+    """In four 2018 months of the processed yearly file the columns are shifted (a count stands in the share
+    column, e.g. Telemark 2343). Those rows are dropped, never read as a share of 2 343 %."""
+    rows = replayed["arbeidsledighet_2010_2024"]
+    shares = rows[rows.measure == "andel_av_arbeidsstyrken"]
+    assert shares.value.max() <= 100
+    assert not ((rows.period == "2018-03") & (rows.geo_code == "08")).any()
+    assert ((rows.period == "2018-02") & (rows.geo_code == "08")).any()
