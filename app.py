@@ -20,7 +20,6 @@ app = Dash(__name__, title="Innenfor", use_pages=True, suppress_callback_excepti
            serve_locally=True, compress=False, update_title=None)
 server = app.server
 serving.configure(app)  # compression, request limits, 4xx for hostile callback requests (debug stays off)
-serving.memoise_views()  # per-file memo of pure page views (the map) that their modules do not cache yet
 
 app.index_string = """<!DOCTYPE html>
 <html lang="nb">

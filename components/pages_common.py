@@ -13,6 +13,11 @@ def unavailable(exc) -> html.Div:
                      html.P(str(exc), className="muted")], className="notice")
 
 
+def query_arg(value) -> str | None:
+    """A URL argument as a memo key: Dash Pages passes a list for a repeated ``?a=1&a=2``; pages read text."""
+    return value if value is None or isinstance(value, str) else str(value)
+
+
 def unit_names() -> dict[str, str]:
     return dict(_unit_names())
 

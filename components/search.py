@@ -4,6 +4,7 @@ from __future__ import annotations
 from dash import ALL, Input, Output, callback, ctx, dcc, html, no_update
 
 from components import queries
+from components.store import cached
 
 NAV_URL = "nav-url"  # the app-wide dcc.Location(refresh="callback-nav") in app.py
 # Dash 4's dropdown speaks English by default.
@@ -12,8 +13,10 @@ DROPDOWN_LABELS = {"select_all": "Velg alle", "deselect_all": "Fjern alle", "sel
                    "no_options_found": "Ingen treff"}
 
 
+@cached(size=2)
 def kommune_options() -> list[dict]:
-    """Label 'Name (knr), Fylke'; the dropdown searches the label, so names in Sami and Norwegian both match."""
+    """Label 'Name (knr), Fylke'; the dropdown searches the label, so names in Sami and Norwegian both match.
+    Built once per database file and shared between pages and requests: do not mutate."""
     units = queries.geo_units()
     fylker = dict(zip(units.loc[units["level"] == "fylke", "code"], units.loc[units["level"] == "fylke", "name"]))
     k = units[units["level"] == "kommune"].sort_values("name")

@@ -165,24 +165,6 @@ def _summary() -> str:
     return str(body.get("output"))[:200] if isinstance(body, dict) else "?"
 
 
-# Page functions that are pure in (their arguments, the database file) and worth remembering per file:
-# module -> function name. The map's view costs 20-80 ms for 357 kommuner and is asked for again and again.
-PURE_VIEWS = {"pages.map": "map_view"}
-
-
-def memoise_views() -> None:
-    """Wrap the listed page functions with ``store.cached`` (a no-op for a module or name that is gone)."""
-    import sys
-
-    from components.store import cached
-
-    for module_name, name in PURE_VIEWS.items():
-        module = sys.modules.get(module_name)
-        fn = getattr(module, name, None)
-        if fn is not None and not hasattr(fn, "cache_clear"):
-            setattr(module, name, cached(size=128)(fn))
-
-
 def warm() -> None:
     """Read the in-memory tables once (called in gunicorn's master before it forks, so every worker starts
     with them instead of its first users waiting ~1 s)."""

@@ -12,8 +12,8 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components import charts, export, fmt, queries
-from components.pages_common import (download_buttons, period_note, source_labels, triggered_id, unavailable,
-                                     unit_names, unknown_kommune)
+from components.pages_common import (download_buttons, period_note, query_arg, source_labels, triggered_id,
+                                     unavailable, unit_names, unknown_kommune)
 from components.search import DROPDOWN_LABELS
 from components.store import DataUnavailable, cached
 from components.tables import data_table
@@ -61,7 +61,30 @@ def set_options(knr: str) -> list[dict]:
              "disabled": kind not in kinds} for kind, label in SETS.items()]
 
 
+@cached(size=2)
+def kommune_options() -> list[dict]:
+    """The 357 kommuner as dropdown options, built once per database file (shared: do not mutate)."""
+    units = queries.kommuner()
+    return [{"label": f"{r.name} ({r.code})", "value": r.code, "search": f"{r.name} {r.code}"}
+            for r in units.sort_values("name").itertuples()]
+
+
+@cached(size=2)
+def indicator_options() -> list[dict]:
+    return [{"label": r.short_title_nb, "value": r.indicator_id} for r in queries.indicators().itertuples()]
+
+
 def layout(knr: str | None = None, med=None, sett=None, ind=None, **_query):
+    """The page for one URL, remembered per database file: a repeated visit costs only serialisation."""
+    try:
+        return _layout(*(query_arg(a) for a in (knr, med, sett, ind)))
+    except DataUnavailable as exc:
+        return unavailable(exc)
+
+
+@cached(size=256)
+def _layout(knr: str | None, med: str | None, sett: str | None, ind: str | None):
+    """Shared between requests (its option lists too): never mutated."""
     try:
         units = queries.kommuner()
         meta = queries.indicators()
@@ -72,9 +95,8 @@ def layout(knr: str | None = None, med=None, sett=None, ind=None, **_query):
     if knr not in known:
         return unknown_kommune(knr, "kommune")
     state = state_from_query(knr, med, sett, ind, meta, known)
-    k_options = [{"label": f"{r.name} ({r.code})", "value": r.code, "search": f"{r.name} {r.code}"}
-                 for r in units.sort_values("name").itertuples()]
-    ind_options = [{"label": r.short_title_nb, "value": r.indicator_id} for r in meta.itertuples()]
+    k_options = kommune_options()
+    ind_options = indicator_options()
     return html.Div([
         dcc.Location(id=URL, refresh=False),
         html.H1(id="cmp-title", children=f"Sammenlign {unit_names().get(knr, knr)}"),

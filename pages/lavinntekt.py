@@ -7,8 +7,8 @@ import dash
 from dash import dcc, html
 
 from components import appendix, charts, queries
-from components.pages_common import unavailable, unit_names
-from components.store import DataUnavailable
+from components.pages_common import query_arg, unavailable, unit_names
+from components.store import DataUnavailable, cached
 
 PATH = "/lavinntekt"
 dash.register_page(__name__, path=PATH, name="Lavinntekt", title="Lavinntekt etter alder – Innenfor", order=6,
@@ -112,6 +112,16 @@ BLOCKS = ("lavinntekt_alder", "barn_vedvarende_lavinntekt", "barn_lavinntekt_aar
 
 
 def layout(kommune=None, **_query):
+    """The page for one kommune (or none), remembered per database file: ~100 ms to build."""
+    try:
+        return _layout(query_arg(kommune))
+    except DataUnavailable as exc:
+        return unavailable(exc)
+
+
+@cached(size=64)
+def _layout(kommune: str | None):
+    """Shared between requests: never mutated."""
     try:
         knr, problem = appendix.resolve_kommune(kommune)
         metas = appendix.indicator_meta(BLOCKS)

@@ -7,8 +7,8 @@ import dash
 from dash import dcc, html
 
 from components import appendix, charts, queries
-from components.pages_common import unavailable, unit_names
-from components.store import DataUnavailable
+from components.pages_common import query_arg, unavailable, unit_names
+from components.store import DataUnavailable, cached
 
 PATH = "/psykisk-helse"
 dash.register_page(__name__, path=PATH, name="Psykisk helse", title="Psykisk helse blant unge – Innenfor", order=5,
@@ -66,6 +66,16 @@ def section(meta: dict, series, knr: str | None, names: dict) -> tuple[html.Sect
 
 
 def layout(kommune=None, **_query):
+    """The page for one kommune (or none), remembered per database file: ~100 ms to build."""
+    try:
+        return _layout(query_arg(kommune))
+    except DataUnavailable as exc:
+        return unavailable(exc)
+
+
+@cached(size=64)
+def _layout(kommune: str | None):
+    """Shared between requests: never mutated."""
     try:
         knr, problem = appendix.resolve_kommune(kommune)
         metas = appendix.indicator_meta([i for i, _ in SECTIONS])
