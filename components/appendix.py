@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 from dash import ALL, Input, Output, callback, ctx, dcc, html, no_update
 
-from components import charts, fmt, queries
-from components.pages_common import source_labels
+from components import charts, export, fmt, queries
+from components.pages_common import source_labels, triggered_id, unit_names
 from components.search import DROPDOWN_LABELS, NAV_URL, kommune_options
 from components.tables import data_table
 
@@ -186,3 +186,25 @@ def indicator_meta(ids) -> dict[str, dict]:
     meta = queries.indicators()
     meta = meta[meta["indicator_id"].isin(list(ids))]
     return {r["indicator_id"]: r for r in meta.to_dict("records")}
+
+
+def download(prefix: str, parts: list[tuple[str, list[str], dict[str, str]]], title: str, stem: str):
+    """The Excel or CSV export of an appendix page: ``parts`` are (indicator, unit codes, {breakdown: label})
+    as the page draws them; one sheet per indicator with group, counts, status words and a sources sheet."""
+    meta = queries.indicators()
+    meta = meta[meta["indicator_id"].isin([ind for ind, _, _ in parts])]
+    frames = []
+    for ind, codes, groups in parts:
+        if ind not in set(meta["indicator_id"]):
+            continue
+        rows = queries.series(ind, codes, list(groups))
+        frames.append(export.long_frame(rows, meta, unit_names(), level_order=("land", "fylke", "kommune"),
+                                        code_order=codes, groups=groups, counts=True))
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return no_update
+    frame = pd.concat(frames, ignore_index=True)
+    if triggered_id() == f"{prefix}-csv-btn":
+        return dcc.send_bytes(export.to_csv(frame), f"{stem}.csv")
+    shown = meta.set_index("indicator_id").loc[list(dict.fromkeys(frame["indicator_id"]))].reset_index()
+    return dcc.send_bytes(export.to_excel(frame, shown, title), f"{stem}.xlsx")

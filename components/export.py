@@ -15,11 +15,20 @@ COLUMNS = ["Indikator", "Geokode", "Navn", "Nivå", "Periode", "Verdi", "Enhet",
            "Sammenlignet med landet", "Merknad"]
 
 
+GROUP, COUNT, TOTAL = "Gruppe", "Antall", "Antall i alt"
+COUNT_COLUMNS = (COUNT, TOTAL)
+
+
 def long_frame(values: pd.DataFrame, meta: pd.DataFrame, names: dict, level_order=("kommune", "fylke", "land"),
-               code_order: list[str] | None = None) -> pd.DataFrame:
-    """The rows behind the charts in the export's shape, sorted by indicator, unit, period."""
+               code_order: list[str] | None = None, groups: dict[str, str] | None = None,
+               counts: bool = False) -> pd.DataFrame:
+    """The rows behind the charts in the export's shape, sorted by indicator, unit, period.
+
+    ``groups`` (breakdown -> label, in display order) adds a «Gruppe» column for pages that show breakdowns
+    (gender, age); ``counts`` adds the publisher's counts behind a share (numerator and denominator)."""
     if values.empty:
-        return pd.DataFrame(columns=["indicator_id"] + COLUMNS)
+        extra = ([GROUP] if groups else []) + (list(COUNT_COLUMNS) if counts else [])
+        return pd.DataFrame(columns=["indicator_id"] + COLUMNS + extra)
     m = meta.set_index("indicator_id")
     order = {c: i for i, c in enumerate(code_order or [])}
     out = pd.DataFrame({
@@ -38,9 +47,19 @@ def long_frame(values: pd.DataFrame, meta: pd.DataFrame, names: dict, level_orde
                                     for c, lv in zip(values["comparison"], values["geo_level"])],
         "Merknad": values["flag_nb"].map(lambda s: s if isinstance(s, str) else ""),
     })
+    keys = ["indicator_id", "_lvl", "_ord", "Geokode", "Periode"]
+    if groups:
+        group_order = {b: i for i, b in enumerate(groups)}
+        out.insert(out.columns.get_loc("Nivå") + 1, GROUP, values["breakdown"].map(lambda b: groups.get(b, b)))
+        out["_grp"] = values["breakdown"].map(lambda b: group_order.get(b, len(group_order)))
+        keys.insert(4, "_grp")
+    if counts:
+        at = out.columns.get_loc("Enhet") + 1
+        out.insert(at, TOTAL, values["denominator"].map(fmt.clean))
+        out.insert(at, COUNT, values["numerator"].map(fmt.clean))
     out["_lvl"] = values["geo_level"].map({lv: i for i, lv in enumerate(level_order)})
     out["_ord"] = values["geo_code"].map(lambda c: order.get(c, len(order)))
-    out = out.sort_values(["indicator_id", "_lvl", "_ord", "Geokode", "Periode"]).drop(columns=["_lvl", "_ord"])
+    out = out.sort_values(keys, kind="stable").drop(columns=[k for k in keys if k.startswith("_")])
     return out.reset_index(drop=True)
 
 
@@ -91,15 +110,18 @@ def to_excel(frame: pd.DataFrame, meta: pd.DataFrame, title: str) -> bytes:
         if isinstance(info.get("note_nb"), str) and info["note_nb"]:
             ws.append([f"Merk: {info['note_nb']}"])
         ws.append([])
-        header = [c for c in COLUMNS if c != "Indikator"]
+        header = [c for c in frame.columns if c not in ("indicator_id", "Indikator")]
         ws.append(header)
         for cell in ws[ws.max_row]:
             cell.font = Font(bold=True)
         decimals = int(info["decimals"])
         number_format = "#,##0" + ("." + "0" * decimals if decimals else "")
+        count_cols = [header.index(c) + 1 for c in COUNT_COLUMNS if c in header]
         for rec in rows[header].itertuples(index=False):
             ws.append([None if fmt.is_missing(v) else v for v in rec])
             ws.cell(row=ws.max_row, column=header.index("Verdi") + 1).number_format = number_format
+            for col in count_cols:
+                ws.cell(row=ws.max_row, column=col).number_format = "#,##0"
         _autosize(ws)
     src = wb.create_sheet("Kilder")
     src.append(["Kilde", "Tabell", "Tittel", "Utgiver", "Lisens", "Adresse", "Sist oppdatert hos utgiver",

@@ -4,10 +4,10 @@ the database has no figure for is a gap in the line and is listed, never bridged
 from __future__ import annotations
 
 import dash
-from dash import dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from components import appendix, charts, queries
-from components.pages_common import query_arg, unavailable, unit_names
+from components.pages_common import download_buttons, query_arg, unavailable, unit_names
 from components.store import DataUnavailable, cached
 
 PATH = "/lavinntekt"
@@ -108,6 +108,8 @@ def annual(meta: dict) -> html.Section:
     return _block(meta, fig, table, appendix.gap_lines("Norge", specs, periods))
 
 
+DL = "li"
+CHILDREN = {"": "0–17 år"}
 BLOCKS = ("lavinntekt_alder", "barn_vedvarende_lavinntekt", "barn_lavinntekt_aarlig")
 
 
@@ -145,6 +147,21 @@ def _layout(kommune: str | None):
                "over tre år – etter alder, og hvor mange barn som vokser opp i lavinntekt. Velg en kommune for å se "
                "kommunens barnetall ved siden av landet.", className="lead"),
         html.Div(picker, className="controls"),
+        html.Div(download_buttons(DL), className="toolbar"),
         problem,
         *sections,
     ], className="appendix-page")
+
+
+@callback(Output(f"{DL}-download", "data"), Input(f"{DL}-xlsx-btn", "n_clicks"), Input(f"{DL}-csv-btn", "n_clicks"),
+          State({"type": appendix.PICKER, "path": PATH}, "value"), prevent_initial_call=True)
+def download(_x, _c, kommune):
+    """The figures of the page (age groups, children for Norway and the chosen kommune, annual limits)."""
+    knr, _ = appendix.resolve_kommune(kommune)
+    parts = [("lavinntekt_alder", [queries.LAND], {b: label for b, label, *_ in AGES}),
+             ("barn_vedvarende_lavinntekt", [queries.LAND] + ([knr] if knr else []), CHILDREN),
+             ("barn_lavinntekt_aarlig", [queries.LAND], {b: label for b, label, _ in LIMITS})]
+    names = unit_names()
+    where = f"Norge og {names.get(knr, knr)}" if knr else "Norge"
+    return appendix.download(DL, parts, f"Innenfor: Lavinntekt etter alder, {where}",
+                             f"innenfor-lavinntekt{'-' + knr if knr else ''}")

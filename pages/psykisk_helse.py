@@ -4,10 +4,10 @@ satisfaction, and young users of GP/emergency care with mental health problems; 
 from __future__ import annotations
 
 import dash
-from dash import dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from components import appendix, charts, queries
-from components.pages_common import query_arg, unavailable, unit_names
+from components.pages_common import download_buttons, query_arg, unavailable, unit_names
 from components.store import DataUnavailable, cached
 
 PATH = "/psykisk-helse"
@@ -16,6 +16,7 @@ dash.register_page(__name__, path=PATH, name="Psykisk helse", title="Psykisk hel
 
 GENDER = (("", "alle", "#000000"), ("kjonn=gutter", "gutter", "#0072B2"), ("kjonn=jenter", "jenter", "#D55E00"))
 AGE = (("", "15–24 år", "#000000"), ("alder=0-14", "0–14 år", "#009E73"))
+DL = "ph"
 SECTIONS = (("psykiske_plager_ungdom", GENDER), ("livskvalitet_ungdom", GENDER), ("psykiske_lidelser_primaer", AGE))
 
 
@@ -107,6 +108,20 @@ def _layout(kommune: str | None):
                "livet (Ungdata), og unge som går til fastlege eller legevakt med psykiske plager eller lidelser. "
                "Landet etter kjønn og alder; velg en kommune for å se dens tall ved siden av.", className="lead"),
         html.Div(picker, className="controls"),
+        html.Div(download_buttons(DL), className="toolbar"),
         problem, status,
         *sections,
     ], className="appendix-page")
+
+
+@callback(Output(f"{DL}-download", "data"), Input(f"{DL}-xlsx-btn", "n_clicks"), Input(f"{DL}-csv-btn", "n_clicks"),
+          State({"type": appendix.PICKER, "path": PATH}, "value"), prevent_initial_call=True)
+def download(_x, _c, kommune):
+    """The figures of the page (Norway and the chosen kommune, every series drawn) as Excel or CSV."""
+    knr, _ = appendix.resolve_kommune(kommune)
+    codes = [queries.LAND] + ([knr] if knr else [])
+    parts = [(ind, codes, {b: label for b, label, _ in series}) for ind, series in SECTIONS]
+    names = unit_names()
+    where = f"Norge og {names.get(knr, knr)}" if knr else "Norge"
+    return appendix.download(DL, parts, f"Innenfor: Psykisk helse blant unge, {where}",
+                             f"innenfor-psykisk-helse{'-' + knr if knr else ''}")

@@ -143,3 +143,87 @@ def test_new_pages_are_in_the_navigation(app_db):
     nav = _text(layout.nav_links(dash.page_registry, "/lavinntekt", None))
     assert '"href": "/psykisk-helse"' in nav and '"href": "/lavinntekt"' in nav
     assert "Psykisk helse" in nav and "Lavinntekt" in nav
+
+
+def _sheet(wb, name: str) -> list[dict]:
+    rows = list(wb[name].iter_rows(values_only=True))
+    head = rows.index(next(r for r in rows if r and r[0] == "Geokode"))
+    return [dict(zip(rows[head], r)) for r in rows[head + 1:]]
+
+
+def _workbook(sent):
+    import base64
+    import io
+
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(base64.b64decode(sent["content"])))
+
+
+def test_psykisk_helse_workbook_equals_the_page(app_db):
+    from pages import psykisk_helse
+
+    page = psykisk_helse.layout(kommune="4003")
+    sent = psykisk_helse.download(1, 0, "4003")
+    assert sent["filename"] == "innenfor-psykisk-helse-4003.xlsx"
+    wb = _workbook(sent)
+    assert wb.sheetnames[0] == "Om uttaket" and wb.sheetnames[-1] == "Kilder" and len(wb.sheetnames) == 5
+    plager = _sheet(wb, "Psykiske plager, ungdom")
+    norge = next(r for r in plager if r["Geokode"] == "0" and r["Gruppe"] == "alle" and r["Periode"] == "2025")
+    assert norge["Verdi"] == pytest.approx(14.6867, abs=1e-4) and norge["Enhet"] == "prosent"
+    # every drawn point of every line is the workbook's value for that unit, group and period
+    fig = _figure(page, "ph-graph-psykiske_plager_ungdom")
+    for trace in fig["data"]:
+        sheet = {r["Periode"]: r["Verdi"] for r in plager if f"{r['Navn']}, {r['Gruppe']}" == trace["name"]}
+        for period, y in zip(trace["x"], trace["y"]):
+            assert (sheet.get(period) is None) if y is None else sheet[period] == pytest.approx(y)
+    # Midt-Telemark is not shown; Skien's suppressed/absent years are not rows with a 0
+    assert {r["Geokode"] for r in plager} == {"0", "4003"}
+    assert all(r["Verdi"] != 0 for r in plager)
+    kilder = list(wb["Kilder"].iter_rows(values_only=True))
+    assert any(r[0] == "fhi" and r[1] == "339" for r in kilder)
+    suppressed = _sheet(_workbook(psykisk_helse.download(1, 0, "4020")), "Psykiske plager, ungdom")
+    midt = next(r for r in suppressed if r["Geokode"] == "4020" and r["Periode"] == "2024" and r["Gruppe"] == "alle")
+    assert midt["Verdi"] is None and midt["Forklaring"] == "Skjermet (anonymisert)"
+
+
+def test_lavinntekt_workbook_equals_the_page(app_db):
+    from pages import lavinntekt
+
+    page = lavinntekt.layout(kommune="4003")
+    wb = _workbook(lavinntekt.download(1, 0, "4003"))
+    alder = _sheet(wb, "Lavinntekt etter alder")
+    barn = next(r for r in alder if r["Gruppe"] == "0–17 år" and r["Periode"] == "2009-2011")
+    # SSB 12944, Norway 2009-2011, under 18: 7.6 % and 73 900 persons, as in the page's chart and table
+    assert barn["Verdi"] == pytest.approx(7.6) and barn["Antall"] == 73900
+    fig = _figure(page, "li-graph-lavinntekt_alder")
+    for trace in fig["data"]:
+        sheet = {r["Periode"]: r["Verdi"] for r in alder if r["Gruppe"] == trace["name"]}
+        assert {p: y for p, y in zip(trace["x"], trace["y"]) if y is not None} == pytest.approx(sheet)
+    children = _sheet(wb, "Barn i vedvarende lavinntekt")
+    skien = {r["Periode"]: r["Verdi"] for r in children if r["Geokode"] == "4003"}
+    assert skien["2018-2020"] == pytest.approx(15.6) and skien["2021-2023"] == pytest.approx(14.0)
+    assert "2015-2017" not in {r["Periode"] for r in children if r["Geokode"] == "0"}  # the gap is not filled
+    aarlig = _sheet(wb, "Barn i lavinntekt (årlig)")
+    eu60 = next(r for r in aarlig if r["Periode"] == "2014" and r["Gruppe"].endswith("(EU60)"))
+    assert eu60["Verdi"] == pytest.approx(11.5)
+
+
+def test_appendix_csv_through_the_callback_endpoint(app_db):
+    import base64
+
+    import app
+
+    client = app.app.server.test_client()
+    payload = {"output": "li-download.data", "outputs": {"id": "li-download", "property": "data"},
+               "inputs": [{"id": "li-xlsx-btn", "property": "n_clicks", "value": 0},
+                          {"id": "li-csv-btn", "property": "n_clicks", "value": 1}],
+               "state": [{"id": {"type": "appendix-kommune", "path": "/lavinntekt"}, "property": "value",
+                          "value": None}],
+               "changedPropIds": ["li-csv-btn.n_clicks"]}
+    r = client.post("/_dash-update-component", json=payload)
+    assert r.status_code == 200
+    sent = r.get_json()["response"]["li-download"]["data"]
+    assert sent["filename"] == "innenfor-lavinntekt.csv"
+    text = base64.b64decode(sent["content"]).decode("utf-8-sig")
+    assert "Norge;Landet;0–17 år;2009-2011;7,6;prosent;73900" in text
