@@ -8,7 +8,7 @@ from dash import ALL, Input, Output, callback, ctx, dcc, html, no_update
 
 from components import charts, export, fmt, queries
 from components.pages_common import source_labels, triggered_id, unit_names
-from components.search import DROPDOWN_LABELS, NAV_URL, kommune_options
+from components.search import DROPDOWN_LABELS, NAV_URL, kommune_options, name_id
 from components.tables import data_table
 
 PICKER = "appendix-kommune"
@@ -17,7 +17,7 @@ NOT_IN_DB = "ikke i databasen"
 
 def kommune_picker(path: str, current: str | None) -> html.Label:
     return html.Label([
-        html.Span("Vis en kommune ved siden av landet", className="control-label"),
+        html.Span("Vis en kommune ved siden av landet", className="control-label", id=name_id({"type": PICKER, "path": path})),
         dcc.Dropdown(id={"type": PICKER, "path": path}, options=kommune_options(), value=current, clearable=True,
                      searchable=True, placeholder="Skriv for eksempel «Skien» eller «4003»", labels=DROPDOWN_LABELS,
                      className="kommune-search"),

@@ -14,7 +14,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from components import charts, export, fmt, queries
 from components.pages_common import (download_buttons, period_note, query_arg, source_labels, triggered_id,
                                      unavailable, unit_names, unknown_kommune)
-from components.search import DROPDOWN_LABELS
+from components.search import DROPDOWN_LABELS, name_id
 from components.store import DataUnavailable, cached
 from components.tables import data_table
 
@@ -103,17 +103,18 @@ def _layout(knr: str | None, med: str | None, sett: str | None, ind: str | None)
         html.P("Velg kommune og hvem den skal sammenlignes med. Fargen på søylene sier om kommunen ligger bedre, "
                "likt eller dårligere an enn landet (der det er vurdert), og står også i teksten.", className="lead"),
         html.Div([
-            html.Label([html.Span("Kommune", className="control-label"),
+            html.Label([html.Span("Kommune", className="control-label", id=name_id(KOMMUNE)),
                         dcc.Dropdown(id=KOMMUNE, labels=DROPDOWN_LABELS, options=k_options, value=knr, clearable=False)], className="control"),
             html.Fieldset([
                 html.Legend("Sammenlign med", className="control-label"),
                 dcc.RadioItems(id=SETT, options=set_options(knr),
                                value=state["sett"], inline=True, className="radio-row"),
             ], className="control"),
-            html.Label([html.Span("Kommuner i sammenligningen (legg til eller fjern)", className="control-label"),
+            html.Label([html.Span("Kommuner i sammenligningen (legg til eller fjern)", className="control-label",
+                                  id=name_id(MED)),
                         dcc.Dropdown(id=MED, labels=DROPDOWN_LABELS, options=k_options, value=state["med"], multi=True,
                                      placeholder="Ingen andre kommuner valgt")], className="control wide"),
-            html.Label([html.Span("Indikatorer (legg til flere fra listen)", className="control-label"),
+            html.Label([html.Span("Indikatorer (legg til flere fra listen)", className="control-label", id=name_id(IND)),
                         dcc.Dropdown(id=IND, labels=DROPDOWN_LABELS, options=ind_options, value=state["ind"], multi=True,
                                      placeholder="Velg indikatorer")], className="control wide"),
         ], className="controls"),

@@ -16,7 +16,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from components import charts, export, fmt, queries
 from components.pages_common import (download_buttons, query_arg, source_labels, triggered_id, unavailable,
                                      unit_names)
-from components.search import DROPDOWN_LABELS, NAV_URL
+from components.search import DROPDOWN_LABELS, NAV_URL, name_id
 from components.store import DataUnavailable, cached
 from components.tables import data_table
 
@@ -80,14 +80,14 @@ def _layout(ind: str | None, niva: str | None, periode: str | None):
         html.P("Velg indikator, nivå og periode. Pek på et område for tall, periode, status og enhet; "
                "klikk på en kommune for å sammenligne den.", className="lead"),
         html.Div([
-            html.Label([html.Span("Indikator", className="control-label"),
+            html.Label([html.Span("Indikator", className="control-label", id=name_id(IND)),
                         dcc.Dropdown(id=IND, labels=DROPDOWN_LABELS, options=[{"label": r.title_nb, "value": r.indicator_id}
                                                       for r in meta.itertuples()], value=ind, clearable=False)],
                        className="control wide"),
             html.Fieldset([html.Legend("Nivå", className="control-label"),
                            dcc.RadioItems(id=NIVA, options=[{"label": v, "value": k} for k, v in LEVELS.items()],
                                           value=niva, inline=True, className="radio-row")], className="control"),
-            html.Label([html.Span("Periode", className="control-label"),
+            html.Label([html.Span("Periode", className="control-label", id=name_id(PERIODE)),
                         dcc.Dropdown(id=PERIODE, labels=DROPDOWN_LABELS, options=period_options(periods, period_type), value=periode,
                                      clearable=False)],
                        className="control"),

@@ -197,3 +197,42 @@ def test_cohort_2019_on_the_fylker_of_2018(page):
     assert page.recorder.requests and any("/geo/fylker-2018.geojson" in u for u in page.recorder.requests)
     shot(page, "map-kull-2019")
     assert page.recorder.console == []
+
+
+def _dropdown_names(page) -> list[tuple[str, str]]:
+    """(visible label, Chromium's computed accessible name) for every dropdown button on the page."""
+    cdp = page.context.new_cdp_session(page)
+    root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    found = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": "button.dash-dropdown"})["nodeIds"]
+    out = []
+    for node in found:
+        ax = cdp.send("Accessibility.getPartialAXTree", {"nodeId": node, "fetchRelatives": False})["nodes"][0]
+        obj = cdp.send("DOM.resolveNode", {"nodeId": node})["object"]["objectId"]
+        label = cdp.send("Runtime.callFunctionOn", {
+            "objectId": obj, "returnByValue": True,
+            "functionDeclaration": "function() { const l = this.closest('label');"
+                                   " const s = l && l.querySelector('.control-label'); return s ? s.innerText : ''; }",
+        })["result"]["value"]
+        out.append((label, ax.get("name", {}).get("value", "")))
+    cdp.detach()
+    return out
+
+
+@pytest.mark.parametrize("path,expected", [
+    ("/kommune/4003", ["Kommune", "Kommuner i sammenligningen", "Indikatorer"]),
+    ("/kart", ["Indikator", "Periode"]),
+    ("/psykisk-helse?kommune=4003", ["Vis en kommune ved siden av landet"]),
+    ("/", ["Finn kommune"]),
+])
+def test_every_dropdown_is_announced_by_its_label(page, path, expected):
+    """Dash 4's dropdown names itself after its value; the visible label must come first in that name."""
+    page.goto(page.base + path)
+    settle(page, "button.dash-dropdown")
+    page.wait_for_timeout(300)
+    names = _dropdown_names(page)
+    assert [label.split(" (")[0] for label, _ in names] == expected, names
+    for label, name in names:
+        assert label and name.startswith(label), (label, name)
+    if path.startswith("/kommune"):
+        kommune = names[0][1]
+        assert "Skien" in kommune  # the value is still announced after the label
