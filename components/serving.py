@@ -1,11 +1,13 @@
-"""Production serving: compressed responses, a bounded cache of compressed immutable assets, and the
-callback endpoint's answer to malformed or hostile requests (4xx, never a 500 with a traceback).
+"""Production serving: compressed responses, bounded caches of compressed immutable assets and of pure
+callbacks' answers, and the callback endpoint's answer to malformed or hostile requests (4xx, never a 500
+with a traceback).
 
 ``configure(app)`` is called once from ``app.py``; gunicorn settings live in ``gunicorn.conf.py``.
 """
 from __future__ import annotations
 
 import logging
+import time
 from collections import OrderedDict
 from threading import Lock
 
@@ -13,6 +15,8 @@ from dash.exceptions import DependencyException
 from flask import Response, request
 from flask_compress import Compress
 from werkzeug.exceptions import HTTPException
+
+from components import response_cache
 
 log = logging.getLogger("innenfor.serving")
 
@@ -23,6 +27,18 @@ MAX_BODY_BYTES = 1_000_000  # a real callback request is a few kB; the largest (
 IMMUTABLE_PREFIXES = ("/_dash-component-suites/", "/assets/", "/geo/")
 COMPRESSED_CACHE_BYTES = 48_000_000
 _UNCACHED = "~"
+# Callbacks whose answer is a function of the request body and the database file alone (no cookies, headers
+# or clicks on a download): their compressed answers are kept per worker (components/response_cache.py).
+# tests/test_app_hostile.py checks that each is a real callback of the app.
+PURE_CALLBACK_OUTPUTS = {
+    ".._pages_content.children..._pages_store.data..",
+    "main-nav.children",
+    "cmp-sett.options",
+    "cmp-med.value",
+    "..cmp-out.children...cmp-url.pathname...cmp-url.search...cmp-title.children..",
+    "..map-periode.options...map-periode.value..",
+    "..map-graph.figure...map-info.children...map-table.children...map-url.search..",
+}
 
 
 class CompressedAssets:
@@ -123,16 +139,6 @@ def configure(app) -> None:
         COMPRESS_LEVEL=6, COMPRESS_BR_LEVEL=5, COMPRESS_MIN_SIZE=500,
         COMPRESS_CACHE_BACKEND=CompressedAssets, COMPRESS_CACHE_KEY=_cache_key,
     )
-    Compress(server)
-
-    @server.after_request  # runs before Compress's hook (Flask runs them in reverse order of registration)
-    def _buffer_assets(response):
-        """Files are sent as streams, which flask-compress neither caches nor gzips: read the (small,
-        immutable) file into memory so its compressed form is made once per worker."""
-        if response.status_code == 200 and response.is_streamed and request.path.startswith(IMMUTABLE_PREFIXES):
-            response.direct_passthrough = False
-            response.make_sequence()
-        return response
 
     @server.before_request
     def _check_callback_request():
@@ -143,6 +149,19 @@ def configure(app) -> None:
             log.warning("rejected callback request: %s", problem)
             return _bad_request(problem)
         return None
+
+    # after the check (only well-formed bodies are looked up), before Compress (stores the bytes as sent)
+    response_cache.install(server, CALLBACK_PATH, PURE_CALLBACK_OUTPUTS)
+    Compress(server)
+
+    @server.after_request  # runs before Compress's hook (Flask runs them in reverse order of registration)
+    def _buffer_assets(response):
+        """Files are sent as streams, which flask-compress neither caches nor gzips: read the (small,
+        immutable) file into memory so its compressed form is made once per worker."""
+        if response.status_code == 200 and response.is_streamed and request.path.startswith(IMMUTABLE_PREFIXES):
+            response.direct_passthrough = False
+            response.make_sequence()
+        return response
 
     @server.errorhandler(Exception)
     def _on_exception(err):
@@ -165,9 +184,10 @@ def _summary() -> str:
     return str(body.get("output"))[:200] if isinstance(body, dict) else "?"
 
 
-def warm() -> None:
-    """Read the in-memory tables once (called in gunicorn's master before it forks, so every worker starts
-    with them instead of its first users waiting ~1 s)."""
+def warm(default_views: bool = True) -> None:
+    """Read the in-memory tables once and render every kommune's default Sammenlign view (called in gunicorn's
+    master before it forks, so every worker starts with them: on the day the figures come out, most visitors
+    open their own kommune's default view, and none of them should wait for its first rendering)."""
     from components import pages_common, queries
 
     try:
@@ -176,5 +196,11 @@ def warm() -> None:
         queries.map_periods("", "")
         queries.indicator_meta()
         pages_common.unit_names()
+        if default_views:
+            from pages import compare
+
+            started = time.perf_counter()
+            n = compare.warm_default_views()
+            log.info("warm-up: %d default views rendered in %.1f s", n, time.perf_counter() - started)
     except Exception as exc:  # a missing database is reported by the pages themselves
         log.warning("warm-up skipped: %s", exc)

@@ -82,7 +82,10 @@ def layout(knr: str | None = None, med=None, sett=None, ind=None, **_query):
         return unavailable(exc)
 
 
-@cached(size=256)
+VIEW_MEMO = 512  # every kommune's default view (357) and room for the others asked for
+
+
+@cached(size=VIEW_MEMO)
 def _layout(knr: str | None, med: str | None, sett: str | None, ind: str | None):
     """Shared between requests (its option lists too): never mutated."""
     try:
@@ -154,6 +157,18 @@ def render(knr, med, inds, sett, cur_path, cur_search):
             f"Sammenlign {names.get(knr, knr)}")
 
 
+def warm_default_views() -> int:
+    """Render the page and the sections of every kommune's default view (its neighbours, the default
+    indicators) into the memo; returns how many. What a first visitor to /kommune/<knr> is shown."""
+    meta = queries.indicators()
+    inds = tuple(kommune_indicators(meta))
+    codes = list(queries.kommuner()["code"])
+    for knr in codes:
+        _layout(knr, None, None, None)
+        _sections(knr, tuple(m for m in queries.comparators(knr, DEFAULT_SET) if m != knr), inds)
+    return len(codes)
+
+
 def units_in_view(knr: str, med: list[str]) -> list[str]:
     units = queries.geo_units()
     parent = units.set_index("code")["parent_code"].get(knr)
@@ -166,7 +181,7 @@ def sections(knr: str, med: list[str], inds: list[str], names: dict) -> list:
     return list(_sections(knr, tuple(med), tuple(inds)))
 
 
-@cached(size=256)
+@cached(size=VIEW_MEMO)
 def _sections(knr: str, med: tuple, inds: tuple) -> tuple:
     """The rendered sections of one view, kept per database file: a repeated view costs only serialisation.
     The component trees are shared between requests and never mutated."""
@@ -229,12 +244,18 @@ def indicator_section(m: dict, rows: list[dict], knr: str, med: list[str], fylke
                            className="muted legend-note"))
     else:
         graphs.append(html.P(f"{names.get(knr, knr)} har ingen tall for denne indikatoren.", className="notice"))
-    series = charts.time_series(m, rows, names, knr, codes)
-    if len(med) > charts.MAX_SERIES_KOMMUNER:
-        head.append(html.P(f"Tidsserien viser {names.get(knr, knr)}, fylket og landet når mer enn "
-                           f"{charts.MAX_SERIES_KOMMUNER} kommuner er valgt; alle står i tabellen.", className="muted"))
-    graphs.append(dcc.Graph(figure=series, config=charts.graph_config(f"{ind}-{knr}-tidsserie"), className="graph",
-                            id={"type": "cmp-series", "ind": ind}))
+    periods = sorted({r["period"] for r in rows})
+    if len(periods) == 1:  # one column of dots is no time series: say so instead
+        graphs.append(html.P(f"Bare én periode ({periods[0]}) for disse enhetene, så ingen tidsserie. "
+                             "Tallene står i søylene og i tabellen.", className="notice"))
+    else:
+        series = charts.time_series(m, rows, names, knr, codes)
+        if len(med) > charts.MAX_SERIES_KOMMUNER:
+            head.append(html.P(f"Tidsserien viser {names.get(knr, knr)}, fylket og landet når mer enn "
+                               f"{charts.MAX_SERIES_KOMMUNER} kommuner er valgt; alle står i tabellen.",
+                               className="muted"))
+        graphs.append(dcc.Graph(figure=series, config=charts.graph_config(f"{ind}-{knr}-tidsserie"),
+                                className="graph", id={"type": "cmp-series", "ind": ind}))
     gaps = [r for r in rows if fmt.is_missing(r["value"])]
     gap_note = None
     if gaps:
