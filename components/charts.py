@@ -83,25 +83,28 @@ def latest_bars(meta: dict, rows: pd.DataFrame | list[dict], names: dict, chosen
         annotations.append({"x": 0, "y": 1.02, "xref": "paper", "yref": "paper", "xanchor": "left",
                             "yanchor": "bottom", "showarrow": False, "text": "   ".join(ref_texts),
                             "font": {"size": 12}})
+    # Values stand in their own column right of the plot area, so no reference line runs through them.
     for label, text, value in zip(labels, texts, values):
         if value is None:
             annotations.append({"x": 0, "y": label, "xref": "x", "yref": "y", "xanchor": "left", "showarrow": False,
                                 "text": f"<i>{text}</i>", "font": {"color": "#444", "size": 12}})
-    trace = {"type": "bar", "orientation": "h", "y": labels, "x": values, "text": texts,
-             "textposition": "outside", "cliponaxis": False, "textfont": {"color": "#1f2933"},
+        else:
+            annotations.append({"x": 1, "y": label, "xref": "paper", "yref": "y", "xanchor": "left", "xshift": 6,
+                                "showarrow": False, "text": text, "font": {"color": "#1f2933", "size": 12}})
+    trace = {"type": "bar", "orientation": "h", "y": labels, "x": values, "text": texts, "textposition": "none",
              "marker": {"color": colours, "line": {"color": CHOSEN_OUTLINE, "width": outlines}},
              "hovertext": hovers, "hoverinfo": "text", "showlegend": False}
     unit_title = meta["unit"] + (f" ({unit})" if unit and unit != meta["unit"] else "")
     height = max(220, 90 + 34 * len(labels))
     present = [v for v in values if v is not None] + [float(r["value"]) for r in (norge, fylke)
                                                       if r and not fmt.is_missing(r.get("value"))]
-    x_max = max(present) * 1.5 if present else 1
+    x_max = max(present) * 1.05 if present else 1
     return {"data": [trace], "layout": base_layout(
         f"{meta['short_title_nb']}, {period}", height=height, shapes=shapes, annotations=annotations,
         xaxis={"title": {"text": unit_title}, "range": [0, x_max], "gridcolor": "#e5e7eb", "zeroline": True,
                "automargin": True},
         yaxis={"automargin": True, "type": "category"}, bargap=0.25,
-        margin={"l": 10, "r": 30, "t": 80, "b": 50})}
+        margin={"l": 10, "r": 12 + 7 * max((len(t) for t, v in zip(texts, values) if v is not None), default=0), "t": 80, "b": 50})}
 
 
 MAX_SERIES_KOMMUNER = 8
@@ -155,31 +158,34 @@ def time_series(meta: dict, rows: pd.DataFrame | list[dict], names: dict, chosen
         margin={"l": 10, "r": 20, "t": 50, "b": 30})}
 
 
-def choropleth(meta: dict, rows: pd.DataFrame, geojson_url: str, names: dict, period: str,
+def choropleth(meta: dict, rows: pd.DataFrame | list[dict], geojson_url: str, names: dict, period: str,
                all_codes: list[str]) -> dict:
     """Units with a value on a sequential scale; units whose value is missing drawn grey with the reason."""
     unit, dec = meta["unit_short"], int(meta["decimals"])
-    have = rows[rows["value"].notna()]
-    miss = rows[rows["value"].isna()]
-    present = set(rows["geo_code"])  # once, not per unit: 357 kommuner x a 357-element set was 45 ms
+    recs = _records(rows)  # plain dicts: itertuples makes a namedtuple class and boxes every cell
+    have = [r for r in recs if not fmt.is_missing(r["value"])]
+    miss = [r for r in recs if fmt.is_missing(r["value"])]
+    present = {r["geo_code"] for r in recs}  # once, not per unit: 357 kommuner x a 357-element set was 45 ms
     absent = [c for c in all_codes if c not in present]
 
     def hover(r):
-        return (f"<b>{names.get(r.geo_code, r.geo_code)}</b> ({r.geo_code})<br>{meta['short_title_nb']}, {period}: "
-                f"{fmt.value_text(r.value, dec, unit, r.status, r.status_nb)}<br>Enhet: {meta['unit']}"
-                + (f"<br>Status: {fmt.status_text(r.status, r.status_nb)}" if fmt.is_missing(r.value) else
-                   "<br>Status: publisert tall") + (f"<br>{r.flag_nb}" if isinstance(r.flag_nb, str) else ""))
+        code, value, status, status_nb, flag = r["geo_code"], r["value"], r["status"], r["status_nb"], r["flag_nb"]
+        return (f"<b>{names.get(code, code)}</b> ({code})<br>{meta['short_title_nb']}, {period}: "
+                f"{fmt.value_text(value, dec, unit, status, status_nb)}<br>Enhet: {meta['unit']}"
+                + (f"<br>Status: {fmt.status_text(status, status_nb)}" if fmt.is_missing(value) else
+                   "<br>Status: publisert tall") + (f"<br>{flag}" if isinstance(flag, str) else ""))
 
+    have_codes = [r["geo_code"] for r in have]
     traces = [{"type": "choropleth", "geojson": geojson_url, "featureidkey": "properties.code",
-               "locations": list(have["geo_code"]), "z": [float(v) for v in have["value"]],
-               "hovertext": [hover(r) for r in have.itertuples()], "hoverinfo": "text",
-               "customdata": list(have["geo_code"]), "colorscale": SEQUENTIAL,
+               "locations": have_codes, "z": [float(r["value"]) for r in have],
+               "hovertext": [hover(r) for r in have], "hoverinfo": "text",
+               "customdata": have_codes, "colorscale": SEQUENTIAL,
                "marker": {"line": {"color": "#ffffff", "width": 0.6}},
                "colorbar": {"title": {"text": meta["unit"] + (f" ({unit})" if unit else "")},
                             "thickness": 14, "len": 0.7}, "name": meta["short_title_nb"]}]
-    gray_codes = list(miss["geo_code"]) + absent
+    gray_codes = [r["geo_code"] for r in miss] + absent
     if gray_codes:
-        texts = [hover(r) for r in miss.itertuples()] + [
+        texts = [hover(r) for r in miss] + [
             f"<b>{names.get(c, c)}</b> ({c})<br>{meta['short_title_nb']}, {period}: ikke tilgjengelig" for c in absent]
         traces.append({"type": "choropleth", "geojson": geojson_url, "featureidkey": "properties.code",
                        "locations": gray_codes, "z": [0] * len(gray_codes), "showscale": False,

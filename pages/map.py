@@ -170,9 +170,9 @@ def map_view(ind: str, niva: str, periode: str):
         fig = charts.empty_figure("Ingen kartgrenser for denne inndelingen – se tabellen under.", height=260)
     dec = int(m["decimals"])
     ordered = rows.sort_values(["value", "geo_code"], ascending=[False, True], na_position="last")
-    body = [[names.get(r.geo_code, r.geo_code), r.geo_code,
-             fmt.value_text(r.value, dec, "", r.status, r.status_nb),
-             fmt.comparison_text(r.comparison)] for r in ordered.itertuples()]
+    body = [[names.get(r["geo_code"], r["geo_code"]), r["geo_code"],
+             fmt.value_text(r["value"], dec, "", r["status"], r["status_nb"]),
+             fmt.comparison_text(r["comparison"])] for r in ordered.to_dict("records")]
     table = data_table(f"{m['title_nb']}, {label} ({m['unit']})", ["Navn", "Nummer", "Verdi", "Mot landet"], body,
                        numeric={2}, table_id="map-data-table")
     return fig, info, table

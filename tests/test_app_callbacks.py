@@ -26,6 +26,18 @@ def test_norwegian_number_format():
     assert fmt.value_text(float("nan"), 1, "%", "..", None) == "ikke tilgjengelig"
 
 
+def test_preparsed_pattern_formats_as_babels_format_decimal():
+    from babel.numbers import format_decimal
+
+    from components import fmt
+
+    values = [0, 0.05, 0.15, 2.25, 99.95, 1.005, -1234.5, 5550203, 104388, 12.3456789, 1e9 + 0.5]
+    for dec in (0, 1, 2, 3):
+        pattern = "#,##0" + ("." + "0" * dec if dec else "")
+        assert [fmt.number(v, dec) for v in values] == [format_decimal(v, format=pattern, locale="nb_NO")
+                                                        for v in values]
+
+
 def test_home_shows_norways_neet_2024(app_db, db_con):
     from pages import home
 
