@@ -87,6 +87,18 @@ class Context:
         return res
 
 
+def sum_if_complete(frame: pd.DataFrame, by: list[str],
+                    columns: tuple[str, ...] = ("numerator", "denominator")) -> pd.DataFrame:
+    """Per group of ``by``: each column's sum, NULL when any row of the group lacks it (never a partial sum).
+    Vectorised: the same as ``s.sum(min_count=len(s))`` per group, without a Python call per group."""
+    g = frame.groupby(by, as_index=False, dropna=False)
+    cols = list(columns)
+    sums, known, size = g[cols].sum(), g[cols].count(), g.size()["size"].to_numpy()
+    for c in cols:
+        sums[c] = sums[c].astype("float64").where(known[c].to_numpy() == size)
+    return sums
+
+
 def share(frame: pd.DataFrame, scale: float = 100.0) -> pd.Series:
     """numerator / denominator × scale, NULL where either is NULL or the denominator is 0."""
     num = pd.to_numeric(frame["numerator"], errors="coerce")

@@ -7,7 +7,7 @@ Fylke figures are sums of their kommuner; Norway is SSB's own national count.
 """
 import pandas as pd
 
-from indicators.context import Context, counts_on_2024_borders, finish, share
+from indicators.context import Context, counts_on_2024_borders, finish, share, sum_if_complete
 
 SOURCE = ("ssb", "13556")
 BREAKDOWNS = {"Alder=15-29|{s}|Kjonn=0": "", "Alder=15-29|{s}|Kjonn=1": "kjonn=menn",
@@ -35,9 +35,7 @@ def compute(ctx: Context) -> pd.DataFrame:
     kommuner = c[c.geo_code.str.len() == 4]
     published = kommuner.assign(borders="as_published")
     old_fylker = kommuner.assign(geo_code=kommuner.geo_code.str[:2])
-    old_fylker = old_fylker.groupby(["geo_code", "geo_vintage", "period", "breakdown"], as_index=False).agg(
-        numerator=("numerator", lambda s: s.sum(min_count=len(s))),
-        denominator=("denominator", lambda s: s.sum(min_count=len(s)))).assign(
+    old_fylker = sum_if_complete(old_fylker, ["geo_code", "geo_vintage", "period", "breakdown"]).assign(
         borders="as_published", flag_nb="Sum av kommunene i fylket (fylkesinndelingen det året)")
     today = counts_on_2024_borders(ctx, kommuner, by=["period", "breakdown"])
     today_fylker = ctx.sum_kommuner(today, by=["period", "breakdown"], to="fylke").assign(
