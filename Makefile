@@ -35,7 +35,7 @@ snapshot: $(BIN)/.installed  ## re-render data/snapshot from ../shared/data
 	$(BIN)/python -m loaders.snapshot
 
 bench: $(DB)
-	for f in bench/*.py; do $(BIN)/python $$f || exit 1; done
+	status=0; for f in bench/*.py; do $(BIN)/python $$f || { echo "FAILED: $$f"; status=1; }; done; exit $$status
 
 clean:
 	rm -rf $(VENV) $(DB)
