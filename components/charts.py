@@ -91,7 +91,7 @@ def latest_bars(meta: dict, rows: pd.DataFrame | list[dict], names: dict, chosen
         else:
             annotations.append({"x": 1, "y": label, "xref": "paper", "yref": "y", "xanchor": "left", "xshift": 6,
                                 "showarrow": False, "text": text, "font": {"color": "#1f2933", "size": 12}})
-    trace = {"type": "bar", "orientation": "h", "y": labels, "x": values, "text": texts, "textposition": "none",
+    trace = {"type": "bar", "orientation": "h", "y": labels, "x": values,
              "marker": {"color": colours, "line": {"color": CHOSEN_OUTLINE, "width": outlines}},
              "hovertext": hovers, "hoverinfo": "text", "showlegend": False}
     unit_title = meta["unit"] + (f" ({unit})" if unit and unit != meta["unit"] else "")
@@ -99,12 +99,13 @@ def latest_bars(meta: dict, rows: pd.DataFrame | list[dict], names: dict, chosen
     present = [v for v in values if v is not None] + [float(r["value"]) for r in (norge, fylke)
                                                       if r and not fmt.is_missing(r.get("value"))]
     x_max = max(present) * 1.05 if present else 1
+    label_chars = max((len(t) for t, v in zip(texts, values) if v is not None), default=0)  # the value column
     return {"data": [trace], "layout": base_layout(
         f"{meta['short_title_nb']}, {period}", height=height, shapes=shapes, annotations=annotations,
         xaxis={"title": {"text": unit_title}, "range": [0, x_max], "gridcolor": "#e5e7eb", "zeroline": True,
                "automargin": True},
         yaxis={"automargin": True, "type": "category"}, bargap=0.25,
-        margin={"l": 10, "r": 12 + 7 * max((len(t) for t, v in zip(texts, values) if v is not None), default=0), "t": 80, "b": 50})}
+        margin={"l": 10, "r": 12 + 7 * label_chars, "t": 80, "b": 50})}
 
 
 MAX_SERIES_KOMMUNER = 8

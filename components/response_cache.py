@@ -2,7 +2,7 @@
 
 Once a view's figures are memoised (``store.cached``), most of what a repeated callback costs is Dash's
 dispatch, JSON serialisation and compression of the very same answer. A callback whose answer depends only
-on its request body and the database file is named in ``PURE_OUTPUTS``; its 200 answer is stored under
+on its request body and the database file is named to ``install`` (``serving.PURE_CALLBACK_OUTPUTS``); its 200 answer is stored under
 (database identity, Accept-Encoding, the request fields Dash reads) and the next identical request is
 answered from memory. Downloads are not listed (large, rare); nor is anything that reads cookies or headers.
 """

@@ -29,7 +29,7 @@ COMPRESSED_CACHE_BYTES = 48_000_000
 _UNCACHED = "~"
 # Callbacks whose answer is a function of the request body and the database file alone (no cookies, headers
 # or clicks on a download): their compressed answers are kept per worker (components/response_cache.py).
-# tests/test_app_hostile.py checks that each is a real callback of the app.
+# tests/test_response_cache.py checks that each is a real callback of the app.
 PURE_CALLBACK_OUTPUTS = {
     ".._pages_content.children..._pages_store.data..",
     "main-nav.children",
@@ -184,7 +184,7 @@ def _summary() -> str:
     return str(body.get("output"))[:200] if isinstance(body, dict) else "?"
 
 
-def warm(default_views: bool = True) -> None:
+def warm() -> None:
     """Read the in-memory tables once and render every kommune's default Sammenlign view (called in gunicorn's
     master before it forks, so every worker starts with them: on the day the figures come out, most visitors
     open their own kommune's default view, and none of them should wait for its first rendering)."""
@@ -196,11 +196,10 @@ def warm(default_views: bool = True) -> None:
         queries.map_periods("", "")
         queries.indicator_meta()
         pages_common.unit_names()
-        if default_views:
-            from pages import compare
+        from pages import compare
 
-            started = time.perf_counter()
-            n = compare.warm_default_views()
-            log.info("warm-up: %d default views rendered in %.1f s", n, time.perf_counter() - started)
+        started = time.perf_counter()
+        n = compare.warm_default_views()
+        log.info("warm-up: %d default views rendered in %.1f s", n, time.perf_counter() - started)
     except Exception as exc:  # a missing database is reported by the pages themselves
         log.warning("warm-up skipped: %s", exc)
