@@ -22,6 +22,7 @@ from tqdm import tqdm
 from . import db
 from .cards import SourceCard, load_cards
 from .errors import LoaderError
+from .result import compact
 from .transport import LiveTransport, ReplayTransport, Transport
 
 
@@ -54,7 +55,7 @@ def fetch_one(card: SourceCard, transport: Transport):
 
 
 def _replay_in_worker(card: SourceCard, snapshot_root: str):
-    return fetch_one(card, ReplayTransport(snapshot_root))
+    return compact(fetch_one(card, ReplayTransport(snapshot_root)))
 
 
 def start_fetching(cards: list[SourceCard], transport: Transport):
@@ -78,15 +79,22 @@ def start_fetching(cards: list[SourceCard], transport: Transport):
     return results()
 
 
-def build_indicators(con) -> None:
-    """Last step of every refresh: turn observations into indicator values (skipped until it exists)."""
+def build_indicators(con, path: Path):
+    """Last step of every refresh: turn observations into indicator values. They are computed in worker
+    processes reading the file read-only, so ``con`` is checkpointed and closed for that, and the connection
+    the values were stored through is returned (go on with that one)."""
     try:
         build = importlib.import_module("indicators.build")
     except ModuleNotFoundError as exc:
         if exc.name in ("indicators.build",):
-            return
+            return con
         raise
-    build.build_all(con)
+    con.execute("CHECKPOINT")
+    con.close()
+    built = build.compute_in_processes(path)
+    con = db.connect(path)
+    build.store(con, built)
+    return con
 
 
 def record_live_only(con, transport: Transport) -> None:
@@ -173,7 +181,7 @@ def refresh(db_path: Path, transport: Transport, only: str | None = None, progre
                 summary.tables.append((card.key, n, before.get(card.key)))
                 summary.requests += result.requests
             record_live_only(con, transport)
-            build_indicators(con)
+            con = build_indicators(con, tmp)
             problems = db.validate(con)
             if problems:
                 raise LoaderError("validation failed: " + "; ".join(problems))
