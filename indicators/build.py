@@ -114,10 +114,12 @@ def build_all(con) -> dict[str, int]:
 _worker_ctx: Context | None = None
 
 
-def _open_read_only(path: str) -> None:
+def _start_worker(path: str, parent_pid: int) -> None:
     global _worker_ctx
     from loaders import db
+    from loaders.workers import die_with_parent
 
+    die_with_parent(parent_pid)
     _worker_ctx = Context(db.connect(path, read_only=True))
 
 
@@ -150,6 +152,6 @@ def compute_in_processes(path: Path | str, workers: int | None = None) -> list[t
             con.close()
     largest_first = sorted(todo, key=lambda i: -sum(rows.get(s, 0) for s in i.sources))
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_open_read_only, initargs=(str(path),)) as pool:
+                             initializer=_start_worker, initargs=(str(path), os.getpid())) as pool:
         futures = {ind.indicator_id: pool.submit(_compute_in_worker, ind.indicator_id) for ind in largest_first}
         return [(ind, futures[ind.indicator_id].result()) for ind in todo]

@@ -23,6 +23,7 @@ from . import db
 from .cards import SourceCard, load_cards
 from .errors import LoaderError
 from .result import compact
+from .workers import die_with_parent
 from .transport import LiveTransport, ReplayTransport, Transport
 
 
@@ -67,7 +68,8 @@ def start_fetching(cards: list[SourceCard], transport: Transport):
     workers = min(2, os.cpu_count() or 1)
     if not (isinstance(transport, ReplayTransport) and workers > 1 and len(cards) > 2):
         return ((card, fetch_one(card, transport)) for card in cards)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=die_with_parent, initargs=(os.getpid(),))
     futures = [pool.submit(_replay_in_worker, card, str(transport.root)) for card in cards]
 
     def results():

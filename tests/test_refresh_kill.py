@@ -74,6 +74,35 @@ def test_stale_temporaries_of_dead_processes_are_removed_live_ones_kept(tmp_path
         sleeper.wait()
 
 
+def children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (the refresh's pool workers), from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def assert_gone(pids: list[int], within_s: float = 5.0) -> None:
+    """A killed refresh's workers die with it (they would otherwise wait for work forever)."""
+    def running(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + within_s
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        alive = [p for p in alive if running(p)]
+        time.sleep(0.05)
+    assert not alive, f"workers {alive} outlived the killed refresh"
+
+
 def test_sigkill_during_refresh_leaves_previous_database_intact(built_db, tmp_path):
     path = tmp_path / "innenfor.duckdb"
     shutil.copyfile(built_db, path)
@@ -102,10 +131,12 @@ def test_sigkill_during_refresh_leaves_previous_database_intact(built_db, tmp_pa
         try:
             proc.wait(timeout=delay)
         except subprocess.TimeoutExpired:
+            workers = children(proc.pid)
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             killed_pids.append(proc.pid)
             assert_intact(path, digest)
+            assert_gone(workers)
         else:  # finished before the kill: then it must have swapped in a complete, valid file
             assert proc.returncode == 0, "the refresh itself failed (is the offline build broken?)"
             assert temporaries(path) == []
