@@ -11,7 +11,7 @@ import dash
 from dash import Dash, Input, Output, dcc, html
 from flask import abort, send_from_directory
 
-from components import layout, search, serving  # noqa: F401  (search registers the kommune-search callback)
+from components import layout, open_api, search, serving  # noqa: F401  (search registers the kommune-search callback)
 
 ROOT = Path(__file__).resolve().parent
 GEO_DIR = ROOT / "data" / "geo"
@@ -20,6 +20,7 @@ app = Dash(__name__, title="Innenfor", use_pages=True, suppress_callback_excepti
            serve_locally=True, compress=False, update_title=None)
 server = app.server
 serving.configure(app)  # compression, request limits, 4xx for hostile callback requests (debug stays off)
+open_api.register(server)  # read-only /api/v1/ (JSON, CSV, Excel CSV; OpenAPI at /api/v1/openapi.json)
 
 app.index_string = """<!DOCTYPE html>
 <html lang="nb">
