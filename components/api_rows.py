@@ -9,6 +9,7 @@ import pandas as pd
 
 from components import fmt, queries
 from components.pages_common import unit_names
+from components.queries import VALUE_COLUMNS
 from components.store import cached, has_table, query
 
 LEVELS = ("land", "fylke", "kommune")
@@ -98,7 +99,7 @@ def value_page(indicators=None, levels=None, codes=None, periods=None, borders="
                       USING (indicator_id, geo_level, period))"""
         params = latest_params + params
     total = int(query(f"SELECT count(*) AS n FROM {source} WHERE {where}", params)["n"].iloc[0])
-    rows = query(f"""SELECT {queries.VALUE_COLUMNS}, breakdown FROM {source} WHERE {where}
+    rows = query(f"""SELECT {VALUE_COLUMNS}, breakdown FROM {source} WHERE {where}
                      ORDER BY indicator_id, CASE geo_level WHEN 'land' THEN 0 WHEN 'fylke' THEN 1 ELSE 2 END,
                               geo_code, breakdown, period
                      LIMIT ? OFFSET ?""", params + [int(limit), int(offset)])

@@ -397,6 +397,18 @@ def test_hostile_parameters_get_a_json_4xx_naming_the_parameter(client, path, pa
     assert "Traceback" not in r.data.decode("utf-8", "replace")
 
 
+def test_the_values_filter_puts_no_value_into_sql():
+    """api_rows builds its WHERE from fixed column names and placeholders; the values go as parameters."""
+    from components.api_rows import _where
+
+    hostile = ["x' OR '1'='1", "0301;DROP TABLE indicator_values", "--"]
+    sql, params = _where(hostile, hostile, hostile, hostile, "2024' --", hostile)
+    assert not any(h in sql for h in hostile + ["2024' --"])
+    assert sql.count("?") == len(params) == 1 + 5 * len(hostile)
+    assert set(re.findall(r"[a-z_]+(?= (?:=|IN))", sql)) == {"borders", "indicator_id", "geo_level", "geo_code",
+                                                              "breakdown", "period"}
+
+
 def test_unknown_paths_and_methods_answer_in_json(client):
     for path in ("/api/v1/nope", "/api/v1/values/extra", "/api/v1/comparators/"):
         r = client.get(path)
