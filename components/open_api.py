@@ -220,9 +220,13 @@ def answer(frame: pd.DataFrame, name: str, total: int | None = None, limit: int 
 def _cached_answer(build) -> Response:
     """Caching headers around an endpoint: a 304 without a body when the client has this file's answer."""
     etag, modified = _etag(), _last_modified()
-    response = build()  # first, so a bad parameter is a 400 whatever the client's validators say
+    # Parameters first, so a bad one is a 400 whatever validators the client sends. An endpoint may return
+    # a function that does the reading once its parameters are checked: not called for a 304.
+    response = build()
     if _not_modified(etag, modified):
         response = Response(status=304)
+    elif callable(response) and not isinstance(response, Response):
+        response = response()
     response.set_etag(etag, weak=True)  # weak: compression (gzip, br) does not change what it names
     response.last_modified = modified
     response.headers["Cache-Control"] = "no-cache"  # revalidate: cheap 304 until the next refresh
@@ -312,8 +316,12 @@ def values():
             raise BadParameter("breakdown", f"ukjent gruppe «{unknown[0]}»", allowed | {api_rows.ALL})
         breakdowns = tuple("" if b == api_rows.TOTAL else b for b in breakdowns)
     limit, offset = _paging()
-    frame, total = api_rows.value_page(chosen, levels, codes, periods, borders, breakdowns, limit, offset)
-    return answer(frame, "tall", total, limit, offset)
+    _choice("format", FORMATS, "json")
+
+    def rows() -> Response:  # the reading, only when the client does not already have this answer
+        frame, total = api_rows.value_page(chosen, levels, codes, periods, borders, breakdowns, limit, offset)
+        return answer(frame, "tall", total, limit, offset)
+    return rows
 
 
 @api.get("/comparators/<code>")

@@ -134,7 +134,7 @@ def configure(app) -> None:
     server.config.update(
         DEBUG=False, PROPAGATE_EXCEPTIONS=False, MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         COMPRESS_MIMETYPES=["text/html", "text/css", "text/plain", "text/javascript", "application/javascript",
-                            "application/json", "application/geo+json", "image/svg+xml",
+                            "application/json", "text/csv", "application/geo+json", "image/svg+xml",
                             "image/x-icon", "image/vnd.microsoft.icon"],
         COMPRESS_LEVEL=6, COMPRESS_BR_LEVEL=5, COMPRESS_MIN_SIZE=500,
         COMPRESS_CACHE_BACKEND=CompressedAssets, COMPRESS_CACHE_KEY=_cache_key,

@@ -310,6 +310,18 @@ def test_excel_csv_is_semicolons_decimal_comma_and_a_bom(client):
     assert [float(p["value"]) if p["value"] else None for p in plain] == [js[p["geo_code"]]["value"] for p in plain]
 
 
+def test_large_answers_are_compressed_and_keep_the_bom(client):
+    import gzip
+
+    url = f"{V}/values?indicator=neet_15_29&level=kommune&limit=5000"
+    for fmt_, start in (("json", b"{"), ("excel-csv", b"\xef\xbb\xbf")):
+        plain = client.get(f"{url}&format={fmt_}")
+        packed = client.get(f"{url}&format={fmt_}", headers={"Accept-Encoding": "gzip"})
+        assert packed.headers["Content-Encoding"] == "gzip" and len(packed.data) < len(plain.data) / 4
+        assert gzip.decompress(packed.data) == plain.data and plain.data.startswith(start)
+        assert packed.headers["ETag"] == plain.headers["ETag"]  # weak: the same tag for either encoding
+
+
 def test_spreadsheet_formulas_are_not_passed_to_excel():
     from components.open_api import csv_bytes
 
@@ -331,6 +343,14 @@ def test_etag_and_last_modified_follow_the_database_file(client, built_db, tmp_p
     assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 304
     assert client.get(url + "&code=03").headers["ETag"] != etag  # another question, another tag
     assert client.get(url, headers={"If-None-Match": etag.replace("W/", "")}).status_code == 304
+    from components import api_rows
+
+    def not_for_a_304(*_args):
+        raise AssertionError("read the rows for a client that has them")
+
+    with monkeypatch.context() as m:  # a 304 costs no reading
+        m.setattr(api_rows, "value_page", not_for_a_304)
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
     # a refresh swaps in a new file: same question, new tag, full answer
     copy = _copy_db(built_db, tmp_path)
     os.utime(copy, (time.time() + 5, time.time() + 5))
