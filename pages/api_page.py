@@ -121,7 +121,9 @@ def layout(**_query):
         html.P(["Formatet ", html.Code("excel-csv"), " åpnes riktig i norsk Excel med dobbeltklikk: semikolon "
                 "mellom kolonnene, desimalkomma og UTF-8 med BOM (æ, ø og å blir riktige). ", html.Code("csv"),
                 " er vanlig CSV med komma og desimalpunktum. Tomme celler i ", html.Code("value"),
-                " er tall som ikke er publisert; årsaken står i ", html.Code("status_reason"), "."]),
+                " er tall som ikke er publisert; årsaken står i ", html.Code("status_reason"), ". Excel viser "
+                "kommunenummer som tall ved dobbeltklikk (0301 blir 301); Power Query, R og pandas-eksemplene under "
+                "beholder nullen."]),
         html.H2("Eksempler"),
         html.P(["Alle eksemplene henter andelen elever med spesialundervisning i siste skoleår for landet, Oslo, "
                 "Eigersund, Bergen og Trondheim: ", html.A(example_url("json"), href=example_url("json"))]),
