@@ -7,7 +7,8 @@ row). Norway: IMDi gives the count but no percent ('.'), so Norway is the sum of
 """
 import pandas as pd
 
-from indicators.context import NOT_SUMMABLE, Context, counts_on_2024_borders, finish, share
+from indicators.context import (NOT_MAPPABLE, NOT_SUMMABLE, SPLIT_ACROSS, Context, counts_on_2024_borders, finish,
+                                part_reason, share)
 from indicators.harmonise import to_2024
 
 SOURCE = ("imdi", "videregaende_fullfort")
@@ -48,13 +49,18 @@ def fylker_2024(ctx: Context, kommuner: pd.DataFrame, fylker: pd.DataFrame) -> p
     m["fylke"] = m.code_2024.map(ctx.kommune_fylke)
     where = m.groupby("old_code").fylke.agg(lambda s: s.iloc[0] if s.nunique() == 1 else None)
     spans = set(m[m.old_code.isin(where[where.isna()].index)].fylke)
-    out = []
+    out, reasons = [], {}
     for (period, breakdown), grp in kommuner.groupby(BY):
         known = grp.set_index("geo_code")
         for fylke in sorted(set(ctx.kommune_fylke.values())):
             parts = where[where == fylke].index
-            ok = fylke not in spans and parts.isin(known.index).all() \
-                and known.loc[parts, ["numerator", "denominator"]].notna().all().all()
+            placed = parts.isin(known.index).all() and fylke not in spans
+            ok = placed and known.loc[parts, ["numerator", "denominator"]].notna().all().all()
+            if not placed:
+                # e.g. Troms: IMDi's Harstad 1901 is no kommune of the 2013 division, so it is placed nowhere
+                reasons[(fylke, period, breakdown)] = SPLIT_ACROSS if fylke in spans else NOT_MAPPABLE
+            elif not ok:
+                reasons[(fylke, period, breakdown)] = part_reason(known.loc[parts, "status"])
             if ok:
                 out.append({"geo_code": fylke, "period": period, "breakdown": breakdown,
                             "numerator": known.loc[parts, "numerator"].sum(),
@@ -69,7 +75,8 @@ def fylker_2024(ctx: Context, kommuner: pd.DataFrame, fylker: pd.DataFrame) -> p
     pooled = pd.MultiIndex.from_product([sorted(set(ctx.kommune_fylke.values())), ["2011-2013"],
                                          sorted(set(kommuner.breakdown))], names=["geo_code", *BY])
     missing = pooled.difference(both.set_index(["geo_code", *BY]).index).to_frame(index=False)
-    missing = missing.assign(status=NOT_SUMMABLE[0], status_nb=NOT_SUMMABLE[1])
+    missing = missing.assign(status=NOT_SUMMABLE[0], status_nb=[
+        reasons.get(key, NOT_MAPPABLE) for key in missing[["geo_code", *BY]].itertuples(index=False, name=None)])
     return pd.concat([both, missing], ignore_index=True).assign(geo_level="fylke")
 
 

@@ -67,17 +67,34 @@ def kommune_codes_2024(shared: Path) -> dict[str, str]:
     return {r["k_id"]: r for r in rows}
 
 
+def _proven_zeros(src: pd.DataFrame) -> pd.DataFrame:
+    """Put back the NEET zeros the source file dropped (its author removed rows with value <= 0), only
+    where that is proven: in a (year, age, sex) group whose kommune counts with those cells left out
+    already add up exactly to SSB's national row, both NEET and total, each missing kommune NEET must be 0.
+    SSB's live API sends 0 there. Groups where the sums differ (2008) keep the cells missing."""
+    kommuner = src[src["komnr"].str.len() == 4]
+    keys = ["tid", "alder", "kjonn"]
+    sums = kommuner.groupby(keys)[["tot", "NEET"]].sum(min_count=1)
+    national = src[src["komnr"] == "0"].set_index(keys)[["tot", "NEET"]]
+    both = sums.join(national, rsuffix="_land", how="inner")
+    proven = both[(both["tot"] == both["tot_land"]) & (both["NEET"] == both["NEET_land"])].index
+    in_proven = pd.MultiIndex.from_frame(src[keys]).isin(proven)
+    fill = in_proven & (src["komnr"].str.len() == 4) & src["NEET"].isna() & src["tot"].notna()
+    return src.assign(NEET=src["NEET"].mask(fill, 0.0))
+
+
 def table_13556(shared: Path) -> Table:
     src = pd.read_csv(shared / "ssb" / "larsbauger_kjonn_neet.csv", dtype={"komnr": str})
     src["Alder"] = src["alder"].str.replace(" år", "", regex=False)
     src["Kjonn"] = src["kjonn"].map({"Begge kjønn": "0", "Menn": "1", "Kvinner": "2"})
     if src["Kjonn"].isna().any():
         raise ValueError("13556: unknown kjønn label in larsbauger_kjonn_neet.csv")
+    src = _proven_zeros(src)
     base = src.rename(columns={"komnr": "Region"}).assign(Tid=src["tid"].astype(str), ContentsCode="Bosatte")
     parts = []
     for status, column in (("TOT3", "tot"), ("NEET", "NEET")):
         part = base.assign(HovArbStyrkStatus=status, value=base[column])
-        parts.append(part[part["value"].notna()])  # a dropped count stays absent, never 0
+        parts.append(part[part["value"].notna()])  # a dropped count not proven 0 stays absent
     counts = pd.concat(parts)
     labels = dict(zip(src["komnr"], src["region"]))
 
