@@ -87,3 +87,21 @@ def test_completion_fylker_give_the_real_reason(db_con):
         "Kan ikke summeres: en eller flere kommuner mangler tall"
     assert _row(db_con, "gjennomforing_vgo_kommune", "55", "2011-2013", "2024")[4] == \
         "Kan ikke summeres: en kommune kan ikke føres over til dagens grenser"
+
+
+# --- 7. honest source labels --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("indicator, table, real", [
+    ("befolkning", "07459", "norge-data"), ("lavinntekt_alder", "12944", "96632"),
+    ("barn_lavinntekt_aarlig", "08764", "kommuneprofilen.no")])
+def test_offline_label_names_the_real_origin(db_con, shared_data, indicator, table, real):
+    # the offline figures really are those of the named file (PROVENANCE: population/, section 15)
+    title = db_con.execute("SELECT title FROM provenance WHERE source = 'ssb' AND table_id = ?", [table]).fetchone()[0]
+    note = db_con.execute("SELECT note_nb FROM indicators WHERE indicator_id = ?", [indicator]).fetchone()[0]
+    assert real in title and real in note
+    assert "direkte oppdatering henter" in title and f"tabell {table}" in note
+    if table == "07459":   # the package's 357 kommune figures are what the database holds
+        rows = __import__("json").loads((shared_data / "population" / "aprestmo_kommuner-2025.json").read_text())
+        total = db_con.execute("SELECT sum(value) FROM indicator_values WHERE indicator_id = 'befolkning' "
+                               "AND geo_level = 'kommune' AND period = '2024'").fetchone()[0]
+        assert total == sum(r["k_population"] for r in rows) == 5_550_203

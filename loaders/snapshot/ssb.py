@@ -123,7 +123,8 @@ def table_07459(shared: Path) -> Table:
                           "value": [float(r["k_population"]) for r in rows.values()]})
     if int(frame["value"].sum()) != 5_550_203:
         raise ValueError("07459: kommune population does not sum to 5 550 203")
-    return Table("07459", "07459: Befolkning, etter region, statistikkvariabel og år",
+    return Table("07459", "07459: Befolkning, etter region, statistikkvariabel og år (offline: folketall 1.1.2024 fra "
+                 "pakken norge-data, ikke fra tabell 07459; en direkte oppdatering henter 07459)",
                  ["Region", "ContentsCode", "Tid"], frame, {c: r["k_name_no"] for c, r in rows.items()},
                  region_prefix="K-")
 
@@ -139,7 +140,8 @@ def table_12944(shared: Path) -> Table:
                            "value": src[column].map(_num)})
              for code, column in (("PersonerSeksti", "antall_personer"), ("EUskalaSeksti", "andel_prosent_eu60"))]
     return Table("12944", "12944: Personer i husholdninger med vedvarende lavinntekt, etter region, alder, "
-                 "statistikkvariabel og treårsperiode", ["Region", "Alder", "ContentsCode", "Tid"],
+                 "statistikkvariabel og treårsperiode (offline: avskrift av SSBs statiske tabeller 96632 og "
+                 "96634, ikke tabell 12944; en direkte oppdatering henter 12944)", ["Region", "Alder", "ContentsCode", "Tid"],
                  pd.concat(parts, ignore_index=True), {"0": "Hele landet"})
 
 
@@ -153,7 +155,8 @@ def table_08764(shared: Path) -> Table:
     frame = pd.concat(parts, ignore_index=True)
     frame = frame[frame["value"].notna()]
     return Table("08764", "08764: Barn under 18 år i husholdninger med lavinntekt, etter region, "
-                 "statistikkvariabel og år", ["Region", "ContentsCode", "Tid"], frame, {"0": "Hele landet"})
+                 "statistikkvariabel og år (offline: avskrift av SSB-tall fra kommuneprofilen.no, ikke tabell "
+                 "08764; en direkte oppdatering henter 08764)", ["Region", "ContentsCode", "Tid"], frame, {"0": "Hele landet"})
 
 
 TABLES = {"13556": table_13556, "07459": table_07459, "12944": table_12944, "08764": table_08764}
