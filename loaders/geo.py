@@ -7,9 +7,11 @@ response, so the transport is not used.
   simplification left small gaps (the widest seen between real neighbours: 41 m, Hol–Lærdal), so a pair
   counts when the outlines run within ``GAP_KM`` of each other along at least ``MIN_SHARED_KM``. A corner
   touching is not a border, nor are two shores of a sound (Tønsberg–Færder 141 m, Ålesund–Sula 81 m).
-- ``sjø``: a kommune with no land neighbour (an island kommune) gets every kommune within ``SEA_KM``
-  across the water, or, if none is that close, the nearest one and any within 1.5 × that distance
-  (at most 3). Every pair is stored both ways.
+- ``sjø``: every pair of units whose outlines come within ``SEA_KM`` across the water without a land border
+  (fjord-facing or across a sound: Osterøy–Bergen 0.5 km, Bergen–Alver 1.2 km, Askøy–Bergen). A unit with
+  no land border and nothing within ``SEA_KM`` (Træna, Røst, Utsira …) gets the nearest unit across the
+  water and any within 1.5 × that distance (at most 3): for these remote islands the nearest is where
+  the ferry or express boat goes (Røst–Værøy 22 km, Utsira–Haugesund 16 km). Every pair is stored both ways.
 """
 from __future__ import annotations
 
@@ -81,18 +83,19 @@ def neighbours(codes: list[str], lonlat: np.ndarray, sea: bool = True) -> list[t
         shared = shapely.length(shapely.intersection(shapely.boundary(geoms[a]), shapely.buffer(geoms[b], GAP_KM)))
         found |= {(int(i), int(j)) for i, j, s in zip(a, b, shared) if s >= MIN_SHARED_KM}
     pairs = {(codes[a], codes[b]): "land" for a, b in found}
-    with_land = {c for pair in pairs for c in pair}
     if sea:
+        a, b = tree.query(geoms, predicate="dwithin", distance=SEA_KM)
+        for i, j in zip(a, b):
+            if i < j:
+                pairs.setdefault((codes[i], codes[j]), "sjø")
+        with_any = {c for pair in pairs for c in pair}
         for i, code in enumerate(codes):
-            if code in with_land:
+            if code in with_any:
                 continue
-            near = [j for j in tree.query(geoms[i], predicate="dwithin", distance=SEA_KM) if j != i]
-            if not near:
-                dist = shapely.distance(geoms[i], geoms)
-                dist[i] = np.inf
-                order = np.argsort(dist)
-                near = [j for j in order[:SEA_MAX] if dist[j] <= 1.5 * dist[order[0]]]
-            for j in near:
+            dist = shapely.distance(geoms[i], geoms)
+            dist[i] = np.inf
+            order = np.argsort(dist)
+            for j in [j for j in order[:SEA_MAX] if dist[j] <= 1.5 * dist[order[0]]]:
                 pairs.setdefault(tuple(sorted((code, codes[j]))), "sjø")
     out = []
     for (a, b), kind in pairs.items():

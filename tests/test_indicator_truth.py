@@ -105,3 +105,67 @@ def test_offline_label_names_the_real_origin(db_con, shared_data, indicator, tab
         total = db_con.execute("SELECT sum(value) FROM indicator_values WHERE indicator_id = 'befolkning' "
                                "AND geo_level = 'kommune' AND period = '2024'").fetchone()[0]
         assert total == sum(r["k_population"] for r in rows) == 5_550_203
+
+
+# --- 9. neighbours across water ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def neighbours():
+    from loaders import geo
+
+    table = geo.neighbours_table()
+    codes, lonlat = geo.read_units(geo.GEO_DIR / "kommuner-2024.geojson")
+    km = dict(zip(codes, geo._to_km(lonlat)))
+    return {(a, b): kind for a, b, kind in table.itertuples(index=False)}, km
+
+
+@pytest.mark.parametrize("a, b, kind, km_max", [
+    ("4630", "4628", "land", 0.06),   # Osterøy – Vaksdal (bridge-free land border)
+    ("4630", "4601", "sjø", 1.0),     # Osterøy – Bergen across Sørfjorden/Osterfjorden
+    ("4630", "4631", "sjø", 1.0),     # Osterøy – Alver
+    ("4601", "4631", "sjø", 2.0),     # Bergen – Alver across Radsundet
+    ("4601", "4627", "sjø", 5.0),     # Bergen – Askøy
+])
+def test_fjord_facing_kommuner_are_neighbours(neighbours, a, b, kind, km_max):
+    import shapely
+
+    pairs, km = neighbours
+    assert pairs[(a, b)] == pairs[(b, a)] == kind
+    assert shapely.distance(km[a], km[b]) <= km_max
+
+
+@pytest.mark.parametrize("island, expected, km_min", [
+    ("1835", {"1834", "1836"}, 16),   # Træna – Lurøy (17 km, Lovund), Rødøy (24 km)
+    ("1856", {"1857"}, 20),           # Røst – Værøy (22 km, the ferry)
+    ("1151", {"1106", "1149"}, 15),   # Utsira – Karmøy (15 km), Haugesund (17.5 km, the ferry)
+])
+def test_remote_islands_get_the_nearest_across_the_water(neighbours, island, expected, km_min):
+    import shapely
+
+    pairs, km = neighbours
+    got = {b for (a, b), kind in pairs.items() if a == island}
+    assert got == expected and all(pairs[(island, b)] == "sjø" for b in got)
+    # nothing within 5 km, which is why the nearest is taken (the rule in docs/DECISIONS.md)
+    assert min(shapely.distance(km[island], km[b]) for b in got) > km_min
+
+
+# --- comparators: the profile names real indicators ----------------------------------------------------
+
+def test_similar_kommuner_profile_unknown_id_fails(built_db, tmp_path):
+    import shutil
+
+    from indicators.comparators import PROFILE, build_comparators
+    from loaders import db
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(built_db, copy)
+    con = db.connect(copy)
+    try:
+        with pytest.raises(ValueError, match="innvandrere_andel"):
+            build_comparators(con, (*PROFILE, "innvandrere_andel"))
+        build_comparators(con)   # the shipped profile is valid
+        # Skien's similar kommuner: 10, each with at least two profile variables in common (log pop + NEET)
+        assert con.execute("SELECT count(*) FROM comparator_sets WHERE code = '4003' AND kind = 'lignende'"
+                           ).fetchone()[0] == 10
+    finally:
+        con.close()
