@@ -169,3 +169,32 @@ def test_similar_kommuner_profile_unknown_id_fails(built_db, tmp_path):
                            ).fetchone()[0] == 10
     finally:
         con.close()
+
+
+# --- 5. NAV 2018: shifted rows read back by position ------------------------------------------------------
+
+def test_nav_2018_shifted_months_read_back(db_con, shared_data):
+    import csv
+
+    with open(shared_data / "nav" / "evensrii_arbeidsledighet_2010_2024.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    shifted = [r for r in rows if r["År"] == "2018" and not r["Antall"] and r["Fylke"] != "Ukjent"]
+    assert sorted({r["Måned"] for r in shifted}) == ["April", "August", "Mars", "September"]
+    # The proof the reading is right: the shifted "change in persons" equals this year's count minus the
+    # same month last year, for every shifted row (Akershus March 2018: 6 484 - 7 151 = -667).
+    last = {(r["Fylke"], r["Måned"]): float(r["Antall"]) for r in rows if r["År"] == "2017" and r["Antall"]}
+    checked = 0
+    for r in shifted:
+        count, change = float(r["Prosent av arbeidsstyrken"]), float(r["Endring fra i fjor (prosent)"])
+        if (r["Fylke"], r["Måned"]) in last:   # Finnmark and Troms changed their names in 2018
+            assert count - last[(r["Fylke"], r["Måned"])] == change, r
+            checked += 1
+    assert len(shifted) == 4 * 20 and checked == 68   # 20 lines a month (Landet, 18 fylker, "Øvrige områder")
+    obs = dict(db_con.execute("""SELECT measure, value FROM observations WHERE source = 'nav'
+        AND table_id = 'arbeidsledighet_2010_2024' AND geo_code = '02' AND period = '2018-03'""").fetchall())
+    assert obs == {"antall": 6484.0, "andel_av_arbeidsstyrken": 2.0}
+    n = db_con.execute("""SELECT count(*) FROM observations WHERE source = 'nav' AND table_id =
+        'arbeidsledighet_2010_2024' AND period IN ('2018-03', '2018-04', '2018-08', '2018-09')""").fetchone()[0]
+    assert n == 2 * 4 * 19   # count and share for Norway and the 18 fylker the card keeps
+    # so 2018 has its twelve months and an annual mean for the old fylker (Akershus 02)
+    assert _row(db_con, "arbeidsledighet", "02", "2018", "as_published")[2] is not None
