@@ -198,3 +198,21 @@ def test_nav_2018_shifted_months_read_back(db_con, shared_data):
     assert n == 2 * 4 * 19   # count and share for Norway and the 18 fylker the card keeps
     # so 2018 has its twelve months and an annual mean for the old fylker (Akershus 02)
     assert _row(db_con, "arbeidsledighet", "02", "2018", "as_published")[2] is not None
+
+
+# --- 6. say what a figure includes ----------------------------------------------------------------------
+
+def test_troms_and_norway_special_education_say_they_include_svalbard(db_con, shared_data):
+    import json
+
+    raw = json.loads((shared_data / "udir" / "terchris-atlas_udir-gsi_data_202410.json").read_text(encoding="utf-8"))
+    rows = {r["kode"]: r for r in raw["rows"]}
+    assert rows["2100"]["id"].startswith("1.55.") and rows["2100"]["data"][0] == "219"   # Svalbard under Troms
+    troms = _row(db_con, "spesialundervisning", "55", "2024-25", "2024")
+    assert troms[1] == float(rows["55"]["data"][0].replace(" ", "")) == 17816
+    for code in ("55", "0"):
+        flag = db_con.execute("SELECT flag_nb FROM indicator_values WHERE indicator_id = 'spesialundervisning' "
+                              "AND geo_code = ? AND period = '2024-25'", [code]).fetchone()[0]
+        assert "Svalbard" in flag
+    assert db_con.execute("SELECT count(*) FROM indicator_values WHERE indicator_id = 'spesialundervisning' "
+                          "AND geo_code NOT IN ('55', '0') AND flag_nb LIKE '%Svalbard%'").fetchone()[0] == 0
