@@ -216,3 +216,13 @@ def test_troms_and_norway_special_education_say_they_include_svalbard(db_con, sh
         assert "Svalbard" in flag
     assert db_con.execute("SELECT count(*) FROM indicator_values WHERE indicator_id = 'spesialundervisning' "
                           "AND geo_code NOT IN ('55', '0') AND flag_nb LIKE '%Svalbard%'").fetchone()[0] == 0
+
+
+# --- 4. Norway is the publisher's national row -------------------------------------------------------------
+
+def test_neet_norway_is_ssb_national_row_every_year(db_con, neet_raw):
+    national = neet_raw[neet_raw.komnr == "0"]
+    assert len(national) == 17
+    for r in national.itertuples():
+        row = _row(db_con, NEET, "0", str(r.tid), "2024")
+        assert row[:2] == (r.NEET, r.tot), r.tid   # 2008: 85 492 of 915 103, not the kommune sum 85 455
