@@ -76,13 +76,16 @@ class Context:
         units = self.units[self.units.level == "kommune"]
         expected = (units.parent_code if to == "fylke" else pd.Series("0", index=units.index)).value_counts()
         k["_null"] = k[list(columns)].isna().any(axis=1)
+        k["_supp"] = k._null & (k["status"] if "status" in k else pd.Series(None, index=k.index)).isin(
+            SUPPRESSED_SYMBOLS)
         g = k.groupby(["target", *by], dropna=False)
-        res = g.agg(**{c: (c, "sum") for c in columns}, _null=("_null", "any"), _n=("geo_code", "nunique")).reset_index()
+        res = g.agg(**{c: (c, "sum") for c in columns}, _null=("_null", "any"), _supp=("_supp", "any"),
+                    _n=("geo_code", "nunique")).reset_index()
         incomplete = res._null | (res._n != res.target.map(expected))
         res.loc[incomplete, list(columns)] = None
-        res["status"] = incomplete.map({True: NOT_SUMMABLE[0], False: None})
-        res["status_nb"] = incomplete.map({True: NOT_SUMMABLE[1], False: None})
-        res = res.drop(columns=["_null", "_n"]).rename(columns={"target": "geo_code"})
+        reason = res._supp.map({True: NOT_SUMMABLE[1], False: PART_MISSING}).where(incomplete)
+        res["status"], res["status_nb"] = reason.map(symbol_for), reason
+        res = res.drop(columns=["_null", "_supp", "_n"]).rename(columns={"target": "geo_code"})
         res["geo_level"] = to
         return res
 
@@ -165,16 +168,19 @@ def counts_on_2024_borders(ctx: "Context", frame: pd.DataFrame, by: list[str]) -
     f = frame.astype({"geo_vintage": "int64"}).merge(m[["geo_code", "geo_vintage", "code_2024", "kind"]],
                                                      on=["geo_code", "geo_vintage"])
     f = _mark_missing_parts(ctx, f, by)
-    f = f.assign(_null=f.numerator.isna() | f.denominator.isna(), _merged=f.kind == "merged",
+    null = f.numerator.isna() | f.denominator.isna()
+    status = f["status"] if "status" in f else pd.Series(None, index=f.index)
+    f = f.assign(_null=null, _supp=null & status.isin(SUPPRESSED_SYMBOLS), _merged=f.kind == "merged",
                  _renumbered=f.kind == "renumbered")
     out = f.groupby(["code_2024", *by], dropna=False).agg(
         numerator=("numerator", "sum"), denominator=("denominator", "sum"), incomplete=("_null", "any"),
-        parts=("geo_code", "nunique"), merged=("_merged", "any"), renumbered=("_renumbered", "all")).reset_index()
+        suppressed=("_supp", "any"), parts=("geo_code", "nunique"), merged=("_merged", "any"),
+        renumbered=("_renumbered", "all")).reset_index()
     out = out.rename(columns={"code_2024": "geo_code"})
-    incomplete = out.pop("incomplete")
+    incomplete, suppressed = out.pop("incomplete"), out.pop("suppressed")
     out.loc[incomplete, ["numerator", "denominator"]] = None
-    out["status"] = incomplete.map({True: NOT_SUMMABLE[0], False: None})
-    out["status_nb"] = incomplete.map({True: NOT_SUMMABLE[1], False: None})
+    reason = suppressed.map({True: NOT_SUMMABLE[1], False: PART_MISSING}).where(incomplete)
+    out["status"], out["status_nb"] = reason.map(symbol_for), reason
     out["flag_nb"] = None
     out.loc[out.merged, "flag_nb"] = "Sammenslått kommune: summert fra " + out.loc[out.merged, "parts"].astype(str) + \
         " tidligere kommuner"
@@ -201,9 +207,17 @@ def _mark_missing_parts(ctx: "Context", f: pd.DataFrame, by: list[str]) -> pd.Da
 
 
 SUPPRESSED_SYMBOLS = {":", "*"}
+MISSING_SYMBOL = ".."
 PART_MISSING = "Kan ikke summeres: en eller flere kommuner mangler tall"
 SPLIT_ACROSS = "Kan ikke summeres: en delt kommune ligger i flere av dagens fylker"
 NOT_MAPPABLE = "Kan ikke summeres: en kommune kan ikke føres over til dagens grenser"
+
+
+def symbol_for(reason: str | None) -> str | None:
+    """The status symbol of an empty sum: ':' (suppressed) only when a part is suppressed, else '..'."""
+    if not isinstance(reason, str):
+        return None
+    return NOT_SUMMABLE[0] if reason == NOT_SUMMABLE[1] else MISSING_SYMBOL
 
 
 def part_reason(statuses: pd.Series) -> str:
@@ -251,8 +265,7 @@ def fylker_by_territory(ctx: "Context", kommuner: pd.DataFrame, by: list[str],
     reason[res._unmapped] = NOT_MAPPABLE
     reason[res._across] = SPLIT_ACROSS
     res.loc[reason.notna(), cols] = None
-    res["status"] = reason.notna().map({True: NOT_SUMMABLE[0], False: None})
-    res["status_nb"] = reason
+    res["status"], res["status_nb"] = reason.map(symbol_for), reason
     res = res.drop(columns=["_null", "_suppressed", "_across", "_n", "_unmapped", "_expected", "_incomplete",
                             "geo_vintage"])
     return res.rename(columns={"fylke": "geo_code"}).assign(

@@ -226,3 +226,12 @@ def test_neet_norway_is_ssb_national_row_every_year(db_con, neet_raw):
     for r in national.itertuples():
         row = _row(db_con, NEET, "0", str(r.tid), "2024")
         assert row[:2] == (r.NEET, r.tot), r.tid   # 2008: 85 492 of 915 103, not the kommune sum 85 455
+
+
+def test_unsummable_rows_carry_the_symbol_of_their_reason(db_con):
+    """':' means suppressed; an empty sum carries it only when it says a part is suppressed, otherwise '..'."""
+    rows = db_con.execute("""SELECT status, status_nb, count(*) FROM indicator_values
+        WHERE value IS NULL AND status_nb LIKE 'Kan ikke summeres%' GROUP BY ALL""").fetchall()
+    assert rows
+    for status, reason, _ in rows:
+        assert status == (":" if reason.endswith("er skjermet") else ".."), (status, reason)

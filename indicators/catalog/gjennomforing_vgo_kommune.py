@@ -8,8 +8,8 @@ percent ('.'), so the share uses the derived denominators of the 19 fylker and f
 """
 import pandas as pd
 
-from indicators.context import (NOT_MAPPABLE, NOT_SUMMABLE, SPLIT_ACROSS, Context, counts_on_2024_borders, finish,
-                                part_reason, share)
+from indicators.context import (NOT_MAPPABLE, SPLIT_ACROSS, Context, counts_on_2024_borders, finish, part_reason,
+                                share, symbol_for)
 from indicators.harmonise import to_2024
 
 SOURCE = ("imdi", "videregaende_fullfort")
@@ -77,8 +77,9 @@ def fylker_2024(ctx: Context, kommuner: pd.DataFrame, fylker: pd.DataFrame) -> p
     pooled = pd.MultiIndex.from_product([sorted(set(ctx.kommune_fylke.values())), ["2011-2013"],
                                          sorted(set(kommuner.breakdown))], names=["geo_code", *BY])
     missing = pooled.difference(both.set_index(["geo_code", *BY]).index).to_frame(index=False)
-    missing = missing.assign(status=NOT_SUMMABLE[0], status_nb=[
+    missing = missing.assign(status_nb=[
         reasons.get(key, NOT_MAPPABLE) for key in missing[["geo_code", *BY]].itertuples(index=False, name=None)])
+    missing["status"] = missing.status_nb.map(symbol_for)
     return pd.concat([both, missing], ignore_index=True).assign(geo_level="fylke")
 
 

@@ -8,7 +8,7 @@ one 2024 fylke counts in full. Norway is SSB's own national row, every year.
 """
 import pandas as pd
 
-from indicators.context import NOT_SUMMABLE, PART_MISSING, Context, counts_on_2024_borders, finish, fylker_by_territory, share, sum_if_complete
+from indicators.context import MISSING_SYMBOL, PART_MISSING, Context, counts_on_2024_borders, finish, fylker_by_territory, share, sum_if_complete
 
 SOURCE = ("ssb", "13556")
 BREAKDOWNS = {"Alder=15-29|{s}|Kjonn=0": "", "Alder=15-29|{s}|Kjonn=1": "kjonn=menn",
@@ -39,7 +39,7 @@ def compute(ctx: Context) -> pd.DataFrame:
     old_fylker = sum_if_complete(old_fylker, ["geo_code", "geo_vintage", "period", "breakdown"]).assign(
         borders="as_published", flag_nb="Sum av kommunene i fylket (fylkesinndelingen det året)")
     old_fylker.loc[old_fylker.numerator.isna() | old_fylker.denominator.isna(),
-                   ["status", "status_nb"]] = [NOT_SUMMABLE[0], PART_MISSING]
+                   ["status", "status_nb"]] = [MISSING_SYMBOL, PART_MISSING]
     today = counts_on_2024_borders(ctx, kommuner, by=["period", "breakdown"])
     today_fylker = fylker_by_territory(ctx, kommuner, by=["period", "breakdown"])
     out = pd.concat([norway, today, today_fylker, published, old_fylker], ignore_index=True)
