@@ -7,7 +7,8 @@ response, so the transport is not used.
   simplification left small gaps (the widest seen between real neighbours: 41 m, Hol–Lærdal), so a pair
   counts when the outlines run within ``GAP_KM`` of each other along at least ``MIN_SHARED_KM``. A corner
   touching is not a border, nor are two shores of a sound (Tønsberg–Færder 141 m, Ålesund–Sula 81 m).
-- ``sjø``: every pair of units whose outlines come within ``SEA_KM`` across the water without a land border
+- ``sjø``: every pair of units whose outlines come within ``SEA_KM`` across the water (the shortest line between
+  them crosses no third unit) without a land border
   (fjord-facing or across a sound: Osterøy–Bergen 0.5 km, Bergen–Alver 1.2 km, Askøy–Bergen). A unit with
   no land border and nothing within ``SEA_KM`` (Træna, Røst, Utsira …) gets the nearest unit across the
   water and any within 1.5 × that distance (at most 3): for these remote islands the nearest is where
@@ -31,6 +32,7 @@ GEO_DIR = Path(__file__).resolve().parent.parent / "data" / "geo"
 GAP_KM = 0.06
 MIN_SHARED_KM = 0.3
 SEA_KM = 5.0
+SEA_OVER_LAND_KM = 0.05   # simplification slack: the line may graze a third unit's outline, not cross it
 SEA_MAX = 3
 
 
@@ -71,6 +73,18 @@ def _shared_vertices(geoms: np.ndarray) -> set[tuple[int, int]]:
     return {(int(a), int(b)) for (a, b), n in counts.items() if n >= 2}
 
 
+def _across_water(geoms: np.ndarray, tree, i: int, j: int) -> bool:
+    """The shortest line between two units that do not share a border runs over water, not over a third
+    unit: the polygons are clipped to the coastline and tile the land, so a gap that is not another unit
+    is sea (or a sound). A corner touch (closer than ``GAP_KM``) is neither."""
+    line = shapely.shortest_line(geoms[i], geoms[j])
+    if shapely.length(line) <= GAP_KM:
+        return False
+    others = [k for k in tree.query(line, predicate="intersects") if k not in (i, j)]
+    over_land = sum(shapely.length(shapely.intersection(line, geoms[k])) for k in others)
+    return over_land <= SEA_OVER_LAND_KM
+
+
 def neighbours(codes: list[str], lonlat: np.ndarray, sea: bool = True) -> list[tuple[str, str, str]]:
     """(code, neighbour_code, kind) both ways."""
     found = _shared_vertices(lonlat)
@@ -86,8 +100,8 @@ def neighbours(codes: list[str], lonlat: np.ndarray, sea: bool = True) -> list[t
     if sea:
         a, b = tree.query(geoms, predicate="dwithin", distance=SEA_KM)
         for i, j in zip(a, b):
-            if i < j:
-                pairs.setdefault((codes[i], codes[j]), "sjø")
+            if i < j and (codes[i], codes[j]) not in pairs and _across_water(geoms, tree, i, j):
+                pairs[(codes[i], codes[j])] = "sjø"
         with_any = {c for pair in pairs for c in pair}
         for i, code in enumerate(codes):
             if code in with_any:

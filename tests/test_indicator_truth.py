@@ -235,3 +235,11 @@ def test_unsummable_rows_carry_the_symbol_of_their_reason(db_con):
     assert rows
     for status, reason, _ in rows:
         assert status == (":" if reason.endswith("er skjermet") else ".."), (status, reason)
+
+
+def test_inland_kommuner_near_each_other_are_not_sea_neighbours(neighbours):
+    # Skien has its 7 land neighbours and nothing "across the water" (Larvik and Notodden are within 5 km but
+    # over a third kommune's land)
+    pairs, _ = neighbours
+    assert {b: k for (a, b), k in pairs.items() if a == "4003"} == {
+        c: "land" for c in ("3303", "4001", "4010", "4012", "4016", "4018", "4020")}
