@@ -243,3 +243,13 @@ def test_inland_kommuner_near_each_other_are_not_sea_neighbours(neighbours):
     pairs, _ = neighbours
     assert {b: k for (a, b), k in pairs.items() if a == "4003"} == {
         c: "land" for c in ("3303", "4001", "4010", "4012", "4016", "4018", "4020")}
+
+
+def test_coverage_lists_every_empty_fylke_with_its_reason(db_con):
+    from indicators.__main__ import empty_fylker
+
+    lines = empty_fylker(db_con)
+    n = db_con.execute("SELECT count(*) FROM indicator_values WHERE geo_level = 'fylke' AND value IS NULL").fetchone()[0]
+    assert sum(int(line.split()[2]) for line in lines) == n
+    neet = [line for line in lines if line.split()[0] == NEET]
+    assert neet and all(" 2008 " in line and "mangler tall" in line for line in neet)   # 2009–2024 complete
