@@ -1,5 +1,5 @@
 """``python -m indicators coverage [--db PATH]``: per indicator and level, the latest period and how many
-units have a value in it; and which sources a live refresh would add."""
+units have a value in it; every empty fylke row with its reason; and which sources a live refresh would add."""
 from __future__ import annotations
 
 import argparse
@@ -31,6 +31,20 @@ def coverage(con) -> list[str]:
     return lines
 
 
+def empty_fylker(con) -> list[str]:
+    """Every empty fylke row (all periods and breakdowns), grouped by indicator, borders and reason."""
+    rows = con.execute("""
+        SELECT indicator_id, borders, status, status_nb, count(*), min(period), max(period),
+               string_agg(DISTINCT geo_code, ',' ORDER BY geo_code)
+        FROM indicator_values WHERE geo_level = 'fylke' AND value IS NULL
+        GROUP BY ALL ORDER BY 1, 2, 4""").fetchall()
+    lines = []
+    for ind, borders, status, reason, n, first, last, codes in rows:
+        span = first if first == last else f"{first}–{last}"
+        lines.append(f"  {ind:<30} {borders:<12} {n:>4} rader {span:<22} {status or '':<3} {reason} (fylker {codes})")
+    return lines
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m indicators")
     parser.add_argument("command", choices=["coverage"])
@@ -39,6 +53,10 @@ def main(argv=None) -> int:
     con = db.connect(args.db, read_only=True)
     try:
         print("\n".join(coverage(con)))
+        empty = empty_fylker(con)
+        if empty:
+            print("\nTomme fylkesrader og hvorfor (alle perioder):")
+            print("\n".join(empty))
         extra = con.execute("SELECT source || '/' || table_id, title, note FROM live_only_sources ORDER BY 1").fetchall()
         if extra:
             print("\nEn direkte oppdatering legger til (offline-utdraget mangler dette):")

@@ -13,7 +13,17 @@ import numpy as np
 import pandas as pd
 
 K = 10
-PROFILE = ("neet_15_29", "spesialundervisning", "innvandrere_andel", "barn_vedvarende_lavinntekt")
+# No immigrant *share* is here: Innenfor has immigrant counts (IMDi, latest 2021) but no population of the
+# same year to divide by, and a count mostly repeats log(population).
+PROFILE = ("neet_15_29", "spesialundervisning", "barn_vedvarende_lavinntekt")
+
+
+def check_profile(con, profile: tuple[str, ...] = PROFILE) -> None:
+    """Every profile variable must be an indicator of this build: a misspelt id fails, never silently drops."""
+    known = {i for (i,) in con.execute("SELECT indicator_id FROM indicators").fetchall()}
+    unknown = sorted(set(profile) - known)
+    if unknown:
+        raise ValueError(f"comparators: profile lists unknown indicator ids {unknown}")
 
 
 def _latest_kommune_values(con) -> pd.DataFrame:
@@ -27,7 +37,8 @@ def _latest_kommune_values(con) -> pd.DataFrame:
     """).df().pivot_table(index="geo_code", columns="indicator_id", values="value", aggfunc="first")
 
 
-def build_comparators(con) -> None:
+def build_comparators(con, profile: tuple[str, ...] = PROFILE) -> None:
+    check_profile(con, profile)
     kommuner = [c for (c,) in con.execute("SELECT code FROM geo_units WHERE level = 'kommune' ORDER BY code").fetchall()]
     parent = dict(con.execute("SELECT code, parent_code FROM geo_units WHERE level = 'kommune'").fetchall())
     values = _latest_kommune_values(con).reindex(kommuner)
@@ -52,7 +63,7 @@ def build_comparators(con) -> None:
             near = [j for j in np.argsort(d, kind="stable") if not np.isnan(d[j])][:K]
             rows += [(code, "storrelse", kommuner[j], None, float(d[j])) for j in near]
 
-    cols = [c for c in ("befolkning", *PROFILE) if c in values.columns]
+    cols = [c for c in ("befolkning", *profile) if c in values.columns]
     profile = values[cols].copy()
     if "befolkning" in profile:
         profile["befolkning"] = np.log(profile["befolkning"])

@@ -76,13 +76,16 @@ class Context:
         units = self.units[self.units.level == "kommune"]
         expected = (units.parent_code if to == "fylke" else pd.Series("0", index=units.index)).value_counts()
         k["_null"] = k[list(columns)].isna().any(axis=1)
+        k["_supp"] = k._null & (k["status"] if "status" in k else pd.Series(None, index=k.index)).isin(
+            SUPPRESSED_SYMBOLS)
         g = k.groupby(["target", *by], dropna=False)
-        res = g.agg(**{c: (c, "sum") for c in columns}, _null=("_null", "any"), _n=("geo_code", "nunique")).reset_index()
+        res = g.agg(**{c: (c, "sum") for c in columns}, _null=("_null", "any"), _supp=("_supp", "any"),
+                    _n=("geo_code", "nunique")).reset_index()
         incomplete = res._null | (res._n != res.target.map(expected))
         res.loc[incomplete, list(columns)] = None
-        res["status"] = incomplete.map({True: NOT_SUMMABLE[0], False: None})
-        res["status_nb"] = incomplete.map({True: NOT_SUMMABLE[1], False: None})
-        res = res.drop(columns=["_null", "_n"]).rename(columns={"target": "geo_code"})
+        reason = res._supp.map({True: NOT_SUMMABLE[1], False: PART_MISSING}).where(incomplete)
+        res["status"], res["status_nb"] = reason.map(symbol_for), reason
+        res = res.drop(columns=["_null", "_supp", "_n"]).rename(columns={"target": "geo_code"})
         res["geo_level"] = to
         return res
 
@@ -165,16 +168,19 @@ def counts_on_2024_borders(ctx: "Context", frame: pd.DataFrame, by: list[str]) -
     f = frame.astype({"geo_vintage": "int64"}).merge(m[["geo_code", "geo_vintage", "code_2024", "kind"]],
                                                      on=["geo_code", "geo_vintage"])
     f = _mark_missing_parts(ctx, f, by)
-    f = f.assign(_null=f.numerator.isna() | f.denominator.isna(), _merged=f.kind == "merged",
+    null = f.numerator.isna() | f.denominator.isna()
+    status = f["status"] if "status" in f else pd.Series(None, index=f.index)
+    f = f.assign(_null=null, _supp=null & status.isin(SUPPRESSED_SYMBOLS), _merged=f.kind == "merged",
                  _renumbered=f.kind == "renumbered")
     out = f.groupby(["code_2024", *by], dropna=False).agg(
         numerator=("numerator", "sum"), denominator=("denominator", "sum"), incomplete=("_null", "any"),
-        parts=("geo_code", "nunique"), merged=("_merged", "any"), renumbered=("_renumbered", "all")).reset_index()
+        suppressed=("_supp", "any"), parts=("geo_code", "nunique"), merged=("_merged", "any"),
+        renumbered=("_renumbered", "all")).reset_index()
     out = out.rename(columns={"code_2024": "geo_code"})
-    incomplete = out.pop("incomplete")
+    incomplete, suppressed = out.pop("incomplete"), out.pop("suppressed")
     out.loc[incomplete, ["numerator", "denominator"]] = None
-    out["status"] = incomplete.map({True: NOT_SUMMABLE[0], False: None})
-    out["status_nb"] = incomplete.map({True: NOT_SUMMABLE[1], False: None})
+    reason = suppressed.map({True: NOT_SUMMABLE[1], False: PART_MISSING}).where(incomplete)
+    out["status"], out["status_nb"] = reason.map(symbol_for), reason
     out["flag_nb"] = None
     out.loc[out.merged, "flag_nb"] = "Sammenslått kommune: summert fra " + out.loc[out.merged, "parts"].astype(str) + \
         " tidligere kommuner"
@@ -198,3 +204,82 @@ def _mark_missing_parts(ctx: "Context", f: pd.DataFrame, by: list[str]) -> pd.Da
             extra.append(missing.rename(columns={"old_code": "geo_code"}).assign(
                 geo_vintage=vintage, kind="merged", numerator=None, denominator=None))
     return pd.concat([f, *extra], ignore_index=True) if extra else f
+
+
+SUPPRESSED_SYMBOLS = {":", "*"}
+MISSING_SYMBOL = ".."
+PART_MISSING = "Kan ikke summeres: en eller flere kommuner mangler tall"
+SPLIT_ACROSS = "Kan ikke summeres: en delt kommune ligger i flere av dagens fylker"
+NOT_MAPPABLE = "Kan ikke summeres: en kommune kan ikke føres over til dagens grenser"
+
+
+def symbol_for(reason: str | None) -> str | None:
+    """The status symbol of an empty sum: ':' (suppressed) only when a part is suppressed, else '..'."""
+    if not isinstance(reason, str):
+        return None
+    return NOT_SUMMABLE[0] if reason == NOT_SUMMABLE[1] else MISSING_SYMBOL
+
+
+def part_reason(statuses: pd.Series) -> str:
+    """The honest reason a sum is missing, from its parts' symbols: suppressed ("skjermet") only when a part
+    really is suppressed; otherwise a part has no figure ("mangler tall")."""
+    return NOT_SUMMABLE[1] if statuses.isin(SUPPRESSED_SYMBOLS).any() else PART_MISSING
+
+
+def fylker_by_territory(ctx: "Context", kommuner: pd.DataFrame, by: list[str],
+                        columns: tuple[str, ...] = ("numerator", "denominator")) -> pd.DataFrame:
+    """The one rule for count-based fylke sums on 2024 borders (docs/DECISIONS.md, «Fylker på dagens grenser»).
+
+    ``kommuner`` are published kommune rows (geo_code, geo_vintage, ``by``, ``columns``, status), each year on
+    its own division. A 2024 fylke is the sum of the old kommuner whose whole area lies in it — a kommune split
+    later between 2024 kommuner of the same fylke (Ålesund/Haram, Tysfjord, Snillfjord, Stokke) counts in full.
+    The fylke gets no figure, with the real reason, when a part is unknown, when a split kommune lies in
+    more than one 2024 fylke, or when a part cannot be placed on 2024 borders."""
+    cols = list(columns)
+    f = kommuner.astype({"geo_vintage": "int64"})
+    m = _mapping(ctx, f)[["geo_code", "geo_vintage", "code_2024"]]
+    m = m.assign(fylke=m.code_2024.map(ctx.kommune_fylke)).drop(columns="code_2024").drop_duplicates()
+    spans = m.groupby(["geo_code", "geo_vintage"]).fylke.transform("nunique") > 1
+    f = f.merge(m, on=["geo_code", "geo_vintage"], how="left")
+    f["_across"] = f.set_index(["geo_code", "geo_vintage"]).index.isin(
+        m[spans].set_index(["geo_code", "geo_vintage"]).index)
+    f["_unmapped"] = f.fylke.isna()
+    f["_null"] = f[cols].isna().any(axis=1)
+    status = f.get("status", pd.Series(None, index=f.index))
+    f["_suppressed"] = f._null & status.isin(SUPPRESSED_SYMBOLS)
+    # A part that cannot be placed, or a missing kommune of a division, spoils every fylke of that group.
+    group_bad = f.groupby(by)._unmapped.transform("any")
+    expected = _expected_parts(ctx, f, m)
+    g = f[f.fylke.notna()].groupby([*by, "fylke"], dropna=False)
+    res = g.agg(**{c: (c, "sum") for c in cols}, _null=("_null", "any"), _suppressed=("_suppressed", "any"),
+                _across=("_across", "any"), _n=("geo_code", "nunique"), geo_vintage=("geo_vintage", "max"),
+                ).reset_index()
+    bad = f[group_bad][by].drop_duplicates().assign(_unmapped=True)
+    res = res.merge(bad, on=by, how="left")
+    res["_unmapped"] = res._unmapped.fillna(False).astype(bool)
+    res = res.merge(expected, on=["fylke", "geo_vintage"], how="left")
+    res["_incomplete"] = res._n < res._expected.fillna(0)
+    reason = pd.Series(None, index=res.index, dtype="object")
+    reason[res._incomplete | (res._null & ~res._suppressed)] = PART_MISSING
+    reason[res._null & res._suppressed] = NOT_SUMMABLE[1]
+    reason[res._unmapped] = NOT_MAPPABLE
+    reason[res._across] = SPLIT_ACROSS
+    res.loc[reason.notna(), cols] = None
+    res["status"], res["status_nb"] = reason.map(symbol_for), reason
+    res = res.drop(columns=["_null", "_suppressed", "_across", "_n", "_unmapped", "_expected", "_incomplete",
+                            "geo_vintage"])
+    return res.rename(columns={"fylke": "geo_code"}).assign(
+        geo_level="fylke", borders="2024", geo_vintage=2024, flag_nb="Sum av kommunene i fylket")
+
+
+def _expected_parts(ctx: "Context", f: pd.DataFrame, m: pd.DataFrame) -> pd.DataFrame:
+    """How many old kommuner of each division lie (wholly) in each 2024 fylke, to catch absent rows."""
+    out = []
+    for vintage in sorted(set(f.geo_vintage)):
+        full = ctx.division_mapping(int(vintage), 4)
+        full = full.assign(fylke=full.code_2024.map(ctx.kommune_fylke))
+        n = full.groupby("old_code").fylke.nunique()
+        whole = full[full.old_code.isin(n[n == 1].index)].drop_duplicates("old_code")
+        out.append(whole.groupby("fylke").old_code.nunique().rename("_expected").reset_index()
+                   .assign(geo_vintage=int(vintage)))
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=["fylke", "_expected", "geo_vintage"])

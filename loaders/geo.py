@@ -7,9 +7,12 @@ response, so the transport is not used.
   simplification left small gaps (the widest seen between real neighbours: 41 m, Hol–Lærdal), so a pair
   counts when the outlines run within ``GAP_KM`` of each other along at least ``MIN_SHARED_KM``. A corner
   touching is not a border, nor are two shores of a sound (Tønsberg–Færder 141 m, Ålesund–Sula 81 m).
-- ``sjø``: a kommune with no land neighbour (an island kommune) gets every kommune within ``SEA_KM``
-  across the water, or, if none is that close, the nearest one and any within 1.5 × that distance
-  (at most 3). Every pair is stored both ways.
+- ``sjø``: every pair of units whose outlines come within ``SEA_KM`` across the water (the shortest line between
+  them crosses no third unit) without a land border
+  (fjord-facing or across a sound: Osterøy–Bergen 0.5 km, Bergen–Alver 1.2 km, Askøy–Bergen). A unit with
+  no land border and nothing within ``SEA_KM`` (Træna, Røst, Utsira …) gets the nearest unit across the
+  water and any within 1.5 × that distance (at most 3): for these remote islands the nearest is where
+  the ferry or express boat goes (Røst–Værøy 22 km, Utsira–Haugesund 16 km). Every pair is stored both ways.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ GEO_DIR = Path(__file__).resolve().parent.parent / "data" / "geo"
 GAP_KM = 0.06
 MIN_SHARED_KM = 0.3
 SEA_KM = 5.0
+SEA_OVER_LAND_KM = 0.05   # simplification slack: the line may graze a third unit's outline, not cross it
 SEA_MAX = 3
 
 
@@ -69,6 +73,18 @@ def _shared_vertices(geoms: np.ndarray) -> set[tuple[int, int]]:
     return {(int(a), int(b)) for (a, b), n in counts.items() if n >= 2}
 
 
+def _across_water(geoms: np.ndarray, tree, i: int, j: int) -> bool:
+    """The shortest line between two units that do not share a border runs over water, not over a third
+    unit: the polygons are clipped to the coastline and tile the land, so a gap that is not another unit
+    is sea (or a sound). A corner touch (closer than ``GAP_KM``) is neither."""
+    line = shapely.shortest_line(geoms[i], geoms[j])
+    if shapely.length(line) <= GAP_KM:
+        return False
+    others = [k for k in tree.query(line, predicate="intersects") if k not in (i, j)]
+    over_land = sum(shapely.length(shapely.intersection(line, geoms[k])) for k in others)
+    return over_land <= SEA_OVER_LAND_KM
+
+
 def neighbours(codes: list[str], lonlat: np.ndarray, sea: bool = True) -> list[tuple[str, str, str]]:
     """(code, neighbour_code, kind) both ways."""
     found = _shared_vertices(lonlat)
@@ -81,18 +97,19 @@ def neighbours(codes: list[str], lonlat: np.ndarray, sea: bool = True) -> list[t
         shared = shapely.length(shapely.intersection(shapely.boundary(geoms[a]), shapely.buffer(geoms[b], GAP_KM)))
         found |= {(int(i), int(j)) for i, j, s in zip(a, b, shared) if s >= MIN_SHARED_KM}
     pairs = {(codes[a], codes[b]): "land" for a, b in found}
-    with_land = {c for pair in pairs for c in pair}
     if sea:
+        a, b = tree.query(geoms, predicate="dwithin", distance=SEA_KM)
+        for i, j in zip(a, b):
+            if i < j and (codes[i], codes[j]) not in pairs and _across_water(geoms, tree, i, j):
+                pairs[(codes[i], codes[j])] = "sjø"
+        with_any = {c for pair in pairs for c in pair}
         for i, code in enumerate(codes):
-            if code in with_land:
+            if code in with_any:
                 continue
-            near = [j for j in tree.query(geoms[i], predicate="dwithin", distance=SEA_KM) if j != i]
-            if not near:
-                dist = shapely.distance(geoms[i], geoms)
-                dist[i] = np.inf
-                order = np.argsort(dist)
-                near = [j for j in order[:SEA_MAX] if dist[j] <= 1.5 * dist[order[0]]]
-            for j in near:
+            dist = shapely.distance(geoms[i], geoms)
+            dist[i] = np.inf
+            order = np.argsort(dist)
+            for j in [j for j in order[:SEA_MAX] if dist[j] <= 1.5 * dist[order[0]]]:
                 pairs.setdefault(tuple(sorted((code, codes[j]))), "sjø")
     out = []
     for (a, b), kind in pairs.items():

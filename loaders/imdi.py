@@ -204,9 +204,10 @@ def read_flat(text: str, what: str) -> tuple[list[str], list[dict[str, str]]]:
     return header, rows
 
 
-def flat_geo(row: dict[str, str], what: str) -> tuple[str, str] | None:
+def flat_geo(row: dict[str, str], what: str, keep_unknown_fylke: bool = False) -> tuple[str, str] | None:
     """(level, code) of a flat row: ``("fylke", "03")`` / ``("kommune", "0301")``; None for the
-    levels we leave out (næringsregion, bydel) and for IMDi's "unknown" codes 99 / 9999."""
+    levels we leave out (næringsregion, bydel) and for IMDi's "unknown" codes 99 / 9999 — unless the card
+    keeps fylke 99 (uoppgitt), which is part of IMDi's national figure."""
     used = [c for c in GEO_COLUMNS if row[c] != "NULL"]
     if len(used) != 1:
         raise SchemaDrift(f"{what}: a row has geography in {used or 'no column'} (expected exactly one)")
@@ -214,7 +215,7 @@ def flat_geo(row: dict[str, str], what: str) -> tuple[str, str] | None:
     if col == "fylke_nr":
         if not re.fullmatch(r"\d{2}", code):
             raise SchemaDrift(f"{what}: fylke_nr {code!r}")
-        return None if code == "99" else ("fylke", "0" if code == "00" else code)
+        return None if code == "99" and not keep_unknown_fylke else ("fylke", "0" if code == "00" else code)
     if col == "kommune_nr":
         if not re.fullmatch(r"\d{4}", code):
             raise SchemaDrift(f"{what}: kommune_nr {code!r}")
@@ -239,7 +240,7 @@ def tidy_flat(card: SourceCard, header: list[str], rows: list[dict[str, str]], q
             continue
         if row["enhet"] not in units:
             raise SchemaDrift(f"{what}: unknown enhet {row['enhet']!r}")
-        geo = flat_geo(row, what)
+        geo = flat_geo(row, what, bool(query.get("keep_unknown_fylke")))
         if geo is None:
             continue
         if row["aar"] not in periods:

@@ -166,17 +166,34 @@ def tidy_yearly(card: SourceCard, content: bytes, query: dict) -> list[dict]:
         count = number(r["Antall"], sep, where)
         share = number(r["Prosent av arbeidsstyrken"], sep, where)
         if share is not None and share > 100:
-            # A few 2018 months in the processed file have their columns shifted one step (a count stands
-            # where the share should be). Such a row is unreadable: it is left out, not guessed.
+            # Four 2018 months (March, April, August, September) in the processed file have their value
+            # columns shifted one step right: "Antall" is empty, the count stands under the share, the share
+            # under the change in persons (year and month are in place). Read back by position when the
+            # row is exactly that shape; otherwise it is left out, not guessed.
+            count, share = shifted_values(r, sep, where)
+            if count is None:
+                continue
             shifted.append(period)
-            continue
         if count is not None:
             out.append(_row(card, "antall", dims, geo, vintage, period, count, "personer"))
         if share is not None:
             out.append(_row(card, "andel_av_arbeidsstyrken", dims, geo, vintage, period, share, "prosent"))
     if shifted:
-        log.warning("%s: %d rows with shifted columns left out (%s)", what, len(shifted), ", ".join(sorted(set(shifted))))
+        log.info("%s: %d rows with shifted columns read back by position (%s)", what, len(shifted),
+                 ", ".join(sorted(set(shifted))))
     return out
+
+
+def shifted_values(r: dict[str, str], sep: str, where: str) -> tuple[float | None, float | None]:
+    """(count, share) of a row whose value columns moved one step right, or (None, None) if it is not
+    exactly that: empty "Antall", a whole count under the share, a share 0–100 under the change in persons."""
+    if r["Antall"].strip():
+        return None, None
+    count = number(r["Prosent av arbeidsstyrken"], sep, where)
+    share = number(r["Endring fra i fjor (antall)"], sep, where)
+    if count is None or share is None or count != int(count) or not 0 <= share <= 100:
+        return None, None
+    return count, share
 
 
 def fetch(card: SourceCard, transport: Transport) -> LoadResult:

@@ -1,13 +1,15 @@
 """Completed upper secondary per kommune (IMDi, pooled 2011-2013), by background.
 
 IMDi gives persons (completed) and the percent; the denominator is derived as persons / percent × 100
-(flagged). Published units (2013 kommuner and the 19 old fylker) keep IMDi's own percent. On 2024 borders,
+(flagged) only to sum units; it is not stored, so the figures get no interval and no better/worse label. Published units (2013 kommuner and the 19 old fylker) keep IMDi's own percent. On 2024 borders,
 kommuner and fylker are sums of the derived counts (merged units summed; units touched by a split get no
-row). Norway: IMDi gives the count but no percent ('.'), so Norway is the sum of the 19 old fylker.
+row). Norway: IMDi's own national count (which includes fylke 99, «uoppgitt»); IMDi gives no national
+percent ('.'), so the share uses the derived denominators of the 19 fylker and fylke 99.
 """
 import pandas as pd
 
-from indicators.context import NOT_SUMMABLE, Context, counts_on_2024_borders, finish, share
+from indicators.context import (NOT_MAPPABLE, SPLIT_ACROSS, Context, counts_on_2024_borders, finish, part_reason,
+                                share, symbol_for)
 from indicators.harmonise import to_2024
 
 SOURCE = ("imdi", "videregaende_fullfort")
@@ -19,6 +21,7 @@ BREAKDOWNS = {"innvkat_5=alle|kjonn=alle": "",
               "innvkat_5=alle|kjonn=0": "kjonn=kvinner", "innvkat_5=alle|kjonn=1": "kjonn=menn"}
 BY = ["period", "breakdown"]
 POOLED = "2011-2013"
+UNKNOWN_FYLKE = "99"   # IMDi's «uoppgitt»: in the national count, in no fylke
 
 
 def counts(ctx: Context) -> pd.DataFrame:
@@ -48,13 +51,18 @@ def fylker_2024(ctx: Context, kommuner: pd.DataFrame, fylker: pd.DataFrame) -> p
     m["fylke"] = m.code_2024.map(ctx.kommune_fylke)
     where = m.groupby("old_code").fylke.agg(lambda s: s.iloc[0] if s.nunique() == 1 else None)
     spans = set(m[m.old_code.isin(where[where.isna()].index)].fylke)
-    out = []
+    out, reasons = [], {}
     for (period, breakdown), grp in kommuner.groupby(BY):
         known = grp.set_index("geo_code")
         for fylke in sorted(set(ctx.kommune_fylke.values())):
             parts = where[where == fylke].index
-            ok = fylke not in spans and parts.isin(known.index).all() \
-                and known.loc[parts, ["numerator", "denominator"]].notna().all().all()
+            placed = parts.isin(known.index).all() and fylke not in spans
+            ok = placed and known.loc[parts, ["numerator", "denominator"]].notna().all().all()
+            if not placed:
+                # e.g. Troms: IMDi's Harstad 1901 is no kommune of the 2013 division, so it is placed nowhere
+                reasons[(fylke, period, breakdown)] = SPLIT_ACROSS if fylke in spans else NOT_MAPPABLE
+            elif not ok:
+                reasons[(fylke, period, breakdown)] = part_reason(known.loc[parts, "status"])
             if ok:
                 out.append({"geo_code": fylke, "period": period, "breakdown": breakdown,
                             "numerator": known.loc[parts, "numerator"].sum(),
@@ -69,20 +77,36 @@ def fylker_2024(ctx: Context, kommuner: pd.DataFrame, fylker: pd.DataFrame) -> p
     pooled = pd.MultiIndex.from_product([sorted(set(ctx.kommune_fylke.values())), ["2011-2013"],
                                          sorted(set(kommuner.breakdown))], names=["geo_code", *BY])
     missing = pooled.difference(both.set_index(["geo_code", *BY]).index).to_frame(index=False)
-    missing = missing.assign(status=NOT_SUMMABLE[0], status_nb=NOT_SUMMABLE[1])
+    missing = missing.assign(status_nb=[
+        reasons.get(key, NOT_MAPPABLE) for key in missing[["geo_code", *BY]].itertuples(index=False, name=None)])
+    missing["status"] = missing.status_nb.map(symbol_for)
     return pd.concat([both, missing], ignore_index=True).assign(geo_level="fylke")
+
+
+def national(ctx: Context, c: pd.DataFrame) -> pd.DataFrame:
+    """Norway = IMDi's own national row: its count (the 19 fylker + fylke 99 «uoppgitt»). IMDi gives no national
+    percent, so the share is that count over the derived denominators of the same 20 parts (each part's count
+    over its own percent), so the people without a known fylke are in both."""
+    obs = ctx.obs(*SOURCE, "videregaende_fullfort")
+    land = obs[(obs.geo_code == "0") & (obs.period == POOLED) & obs.dims.str.startswith("enhet=personer|")]
+    land = land.assign(breakdown=land.dims.str.replace(r"^enhet=\w+\|", "", regex=True).map(BREAKDOWNS))
+    parts = c[(c.geo_code.str.len() == 2)]
+    den = parts.groupby(BY).agg(denominator=("denominator", lambda s: s.sum(min_count=20)),
+                                n=("geo_code", "nunique")).reset_index()
+    den = den[den.n == 20].drop(columns="n")
+    out = land[land.breakdown.notna()][["period", "breakdown", "value"]].rename(columns={"value": "numerator"})
+    out = out.merge(den, on=BY, how="left")
+    return out.assign(geo_code="0", geo_level="land",
+                      flag_nb=DERIVED + "; IMDis landstall (med uoppgitt fylke) over nevnerne til de 19 fylkene "
+                                        "og «uoppgitt»")
 
 
 def compute(ctx: Context) -> pd.DataFrame:
     c = counts(ctx)
     kommuner = c[c.geo_code.str.len() == 4]
-    fylker = c[c.geo_code.str.len() == 2]
+    fylker = c[(c.geo_code.str.len() == 2) & (c.geo_code != UNKNOWN_FYLKE)]
     published = pd.concat([kommuner, fylker]).assign(borders="as_published")
-    norway = fylker.groupby(BY).agg(numerator=("numerator", lambda s: s.sum(min_count=19)),
-                                    denominator=("denominator", lambda s: s.sum(min_count=19)),
-                                    n=("geo_code", "nunique")).reset_index()
-    norway = norway[norway.n == 19].drop(columns="n").assign(
-        geo_code="0", geo_level="land", flag_nb=DERIVED + "; sum av de 19 fylkene")
+    norway = national(ctx, c)
     # Per period: counts_on_2024_borders looks for missing parts among every 2024 unit the division reaches
     # in any period, so the single years (about 48 kommuner) would get NULL rows for all the others.
     today_k = pd.concat([counts_on_2024_borders(ctx, part, by=BY) for _, part in kommuner.groupby("period")],
@@ -96,4 +120,7 @@ def compute(ctx: Context) -> pd.DataFrame:
     missing = out.value.isna() & out.status.isna()
     out.loc[missing, "status"] = ":"
     out.loc[out.value.notna(), ["status", "status_nb"]] = None
+    # A denominator rebuilt from a percent rounded to one decimal is not a count: it is used to sum units,
+    # but not stored, so no Wilson interval and no better/worse label is made from it (docs/DECISIONS.md).
+    out["denominator"] = None
     return finish(out)

@@ -13,7 +13,7 @@ import logging
 
 import pandas as pd
 
-from indicators.context import NOT_SUMMABLE, RENUMBERED, Context, finish
+from indicators.context import MISSING_SYMBOL, NOT_SUMMABLE, RENUMBERED, SPLIT_ACROSS, Context, finish
 from indicators.harmonise import to_2024
 from loaders.klass import forward_map
 
@@ -141,8 +141,8 @@ def on_2024_borders(ctx: Context, c: pd.DataFrame) -> pd.DataFrame:
     fylker = _sums(inside, [*BY, "fylke"], "fylke", "fylke").merge(
         across.rename(columns={"fylke": "geo_code"}), on=[*BY, "geo_code"], how="left")
     fylker.loc[fylker._across.notna(), ["numerator"]] = None
-    fylker.loc[fylker._across.notna(), "status"] = NOT_SUMMABLE[0]
-    fylker.loc[fylker._across.notna(), "status_nb"] = "Kan ikke summeres: en delt kommune krysser fylkesgrensen"
+    fylker.loc[fylker._across.notna(), "status"] = MISSING_SYMBOL
+    fylker.loc[fylker._across.notna(), "status_nb"] = SPLIT_ACROSS
     fylker = fylker.drop(columns="_across").assign(flag_nb="Sum av kommunene i fylket")
     out = pd.concat([norway, kommuner, fylker], ignore_index=True).drop(columns="parts")
     return out.assign(borders="2024", geo_vintage=2024)

@@ -3,11 +3,12 @@
 Every kommune 2008–2024 is published on that year's division. On 2024 borders, kommuner merged in the
 2012–2024 reforms are summed back from their parts' counts; a kommune that was split (or that received
 part of a split one) gets no 2024-border figure for the years before the split — see it as published.
-Fylke figures are sums of their kommuner; Norway is SSB's own national count.
+Fylke figures on 2024 borders are sums by territory (``fylker_by_territory``): a split kommune wholly inside
+one 2024 fylke counts in full. Norway is SSB's own national row, every year.
 """
 import pandas as pd
 
-from indicators.context import Context, counts_on_2024_borders, finish, share, sum_if_complete
+from indicators.context import MISSING_SYMBOL, PART_MISSING, Context, counts_on_2024_borders, finish, fylker_by_territory, share, sum_if_complete
 
 SOURCE = ("ssb", "13556")
 BREAKDOWNS = {"Alder=15-29|{s}|Kjonn=0": "", "Alder=15-29|{s}|Kjonn=1": "kjonn=menn",
@@ -37,9 +38,10 @@ def compute(ctx: Context) -> pd.DataFrame:
     old_fylker = kommuner.assign(geo_code=kommuner.geo_code.str[:2])
     old_fylker = sum_if_complete(old_fylker, ["geo_code", "geo_vintage", "period", "breakdown"]).assign(
         borders="as_published", flag_nb="Sum av kommunene i fylket (fylkesinndelingen det året)")
+    old_fylker.loc[old_fylker.numerator.isna() | old_fylker.denominator.isna(),
+                   ["status", "status_nb"]] = [MISSING_SYMBOL, PART_MISSING]
     today = counts_on_2024_borders(ctx, kommuner, by=["period", "breakdown"])
-    today_fylker = ctx.sum_kommuner(today, by=["period", "breakdown"], to="fylke").assign(
-        borders="2024", geo_vintage=2024, flag_nb="Sum av kommunene i fylket")
+    today_fylker = fylker_by_territory(ctx, kommuner, by=["period", "breakdown"])
     out = pd.concat([norway, today, today_fylker, published, old_fylker], ignore_index=True)
     out["value"] = share(out)
     known = out.value.notna()

@@ -6,9 +6,11 @@ includes Svalbard's 219 pupils). A kommune whose count is suppressed ('*') stays
 """
 import pandas as pd
 
-from indicators.context import Context, finish, share
+from indicators.context import Context, finish, join_flags, share
 
 SOURCE = ("udir", "GSK-GSI")
+TROMS = "55"
+WITH_SVALBARD = "Inkluderer Svalbard (Udir 2100), som ikke er en av de 357 kommunene"
 
 
 def compute(ctx: Context) -> pd.DataFrame:
@@ -25,4 +27,8 @@ def compute(ctx: Context) -> pd.DataFrame:
     norway = norway[norway.n == 15].assign(geo_code="0", status=None, flag_nb="Sum av de 15 fylkene")
     out = pd.concat([f, norway], ignore_index=True)
     out["value"] = share(out)
+    # Say what the figure includes, where it is shown: Udir's Troms counts Svalbard's pupils (code 2100).
+    svalbard = out.geo_code.isin([TROMS, "0"])
+    out.loc[svalbard, "flag_nb"] = join_flags(out.loc[svalbard, "flag_nb"],
+                                              pd.Series(WITH_SVALBARD, index=out.index[svalbard]))
     return finish(out.assign(borders="2024", geo_vintage=2024))

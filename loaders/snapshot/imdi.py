@@ -4,7 +4,8 @@ Each file is read with the loader's own reader, cut to what the cards use, and w
 same format (encoding, separator, header rows, decimal mark, quoting):
 
 * integreringsdata CSV: only the columns the card keeps (Personer for innvandringsgrunn);
-* imdikator flat CSV: only Landet, fylker and kommuner (no næringsregion, bydel, unknown 99/9999,
+* imdikator flat CSV: only Landet, fylker and kommuner (no næringsregion, bydel, unknown 99/9999 — fylke 99
+  is kept where the card says ``keep_unknown_fylke``,
   no kommune-name rows);
 * imdikator wide CSV: all cells, columns in sorted order (the loader reads columns by name).
 """
@@ -42,7 +43,8 @@ def render_flat(card: SourceCard, text: str) -> str:
     query = card.query_for("replay")
     header, rows = imdi.read_flat(text, card.key)
     skip = set(query.get("skip_enhet", []))
-    kept = [r for r in rows if r["enhet"] not in skip and imdi.flat_geo(r, card.key) is not None]
+    keep99 = bool(query.get("keep_unknown_fylke"))
+    kept = [r for r in rows if r["enhet"] not in skip and imdi.flat_geo(r, card.key, keep99) is not None]
     return _csv([header] + [[r[c] for c in header] for r in kept], ",", csv.QUOTE_ALL)
 
 

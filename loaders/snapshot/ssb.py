@@ -67,17 +67,34 @@ def kommune_codes_2024(shared: Path) -> dict[str, str]:
     return {r["k_id"]: r for r in rows}
 
 
+def _proven_zeros(src: pd.DataFrame) -> pd.DataFrame:
+    """Put back the NEET zeros the source file dropped (its author removed rows with value <= 0), only
+    where that is proven: in a (year, age, sex) group whose kommune counts with those cells left out
+    already add up exactly to SSB's national row, both NEET and total, each missing kommune NEET must be 0.
+    SSB's live API sends 0 there. Groups where the sums differ (2008) keep the cells missing."""
+    kommuner = src[src["komnr"].str.len() == 4]
+    keys = ["tid", "alder", "kjonn"]
+    sums = kommuner.groupby(keys)[["tot", "NEET"]].sum(min_count=1)
+    national = src[src["komnr"] == "0"].set_index(keys)[["tot", "NEET"]]
+    both = sums.join(national, rsuffix="_land", how="inner")
+    proven = both[(both["tot"] == both["tot_land"]) & (both["NEET"] == both["NEET_land"])].index
+    in_proven = pd.MultiIndex.from_frame(src[keys]).isin(proven)
+    fill = in_proven & (src["komnr"].str.len() == 4) & src["NEET"].isna() & src["tot"].notna()
+    return src.assign(NEET=src["NEET"].mask(fill, 0.0))
+
+
 def table_13556(shared: Path) -> Table:
     src = pd.read_csv(shared / "ssb" / "larsbauger_kjonn_neet.csv", dtype={"komnr": str})
     src["Alder"] = src["alder"].str.replace(" år", "", regex=False)
     src["Kjonn"] = src["kjonn"].map({"Begge kjønn": "0", "Menn": "1", "Kvinner": "2"})
     if src["Kjonn"].isna().any():
         raise ValueError("13556: unknown kjønn label in larsbauger_kjonn_neet.csv")
+    src = _proven_zeros(src)
     base = src.rename(columns={"komnr": "Region"}).assign(Tid=src["tid"].astype(str), ContentsCode="Bosatte")
     parts = []
     for status, column in (("TOT3", "tot"), ("NEET", "NEET")):
         part = base.assign(HovArbStyrkStatus=status, value=base[column])
-        parts.append(part[part["value"].notna()])  # a dropped count stays absent, never 0
+        parts.append(part[part["value"].notna()])  # a dropped count not proven 0 stays absent
     counts = pd.concat(parts)
     labels = dict(zip(src["komnr"], src["region"]))
 
@@ -106,7 +123,8 @@ def table_07459(shared: Path) -> Table:
                           "value": [float(r["k_population"]) for r in rows.values()]})
     if int(frame["value"].sum()) != 5_550_203:
         raise ValueError("07459: kommune population does not sum to 5 550 203")
-    return Table("07459", "07459: Befolkning, etter region, statistikkvariabel og år",
+    return Table("07459", "07459: Befolkning, etter region, statistikkvariabel og år (offline: folketall 1.1.2024 fra "
+                 "pakken norge-data, ikke fra tabell 07459; en direkte oppdatering henter 07459)",
                  ["Region", "ContentsCode", "Tid"], frame, {c: r["k_name_no"] for c, r in rows.items()},
                  region_prefix="K-")
 
@@ -122,7 +140,8 @@ def table_12944(shared: Path) -> Table:
                            "value": src[column].map(_num)})
              for code, column in (("PersonerSeksti", "antall_personer"), ("EUskalaSeksti", "andel_prosent_eu60"))]
     return Table("12944", "12944: Personer i husholdninger med vedvarende lavinntekt, etter region, alder, "
-                 "statistikkvariabel og treårsperiode", ["Region", "Alder", "ContentsCode", "Tid"],
+                 "statistikkvariabel og treårsperiode (offline: avskrift av SSBs statiske tabeller 96632 og "
+                 "96634, ikke tabell 12944; en direkte oppdatering henter 12944)", ["Region", "Alder", "ContentsCode", "Tid"],
                  pd.concat(parts, ignore_index=True), {"0": "Hele landet"})
 
 
@@ -136,7 +155,8 @@ def table_08764(shared: Path) -> Table:
     frame = pd.concat(parts, ignore_index=True)
     frame = frame[frame["value"].notna()]
     return Table("08764", "08764: Barn under 18 år i husholdninger med lavinntekt, etter region, "
-                 "statistikkvariabel og år", ["Region", "ContentsCode", "Tid"], frame, {"0": "Hele landet"})
+                 "statistikkvariabel og år (offline: avskrift av SSB-tall fra kommuneprofilen.no, ikke tabell "
+                 "08764; en direkte oppdatering henter 08764)", ["Region", "ContentsCode", "Tid"], frame, {"0": "Hele landet"})
 
 
 TABLES = {"13556": table_13556, "07459": table_07459, "12944": table_12944, "08764": table_08764}
