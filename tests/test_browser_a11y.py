@@ -138,6 +138,14 @@ def _tab_to(page, predicate: str, limit: int = 80, key: str = "Tab") -> None:
     raise AssertionError(f"no focusable element matching {predicate} within {limit} tabs")
 
 
+def _type_in_dropdown(page, text: str) -> None:
+    """On a focused dropdown, the first character opens its search box and moves focus there (Dash 4)."""
+    page.keyboard.type(text[0])
+    page.wait_for_function("() => document.activeElement.classList.contains('dash-dropdown-search')")
+    page.keyboard.type(text[1:], delay=30)
+    page.wait_for_function("t => document.activeElement.value === t", arg=text)
+
+
 def test_keyboard_only_walk_through_sammenlign(browser, app_url):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO", accept_downloads=True)
     page = context.new_page()
@@ -155,7 +163,7 @@ def test_keyboard_only_walk_through_sammenlign(browser, app_url):
 
         # search a kommune: typing on the Kommune dropdown opens its search, ArrowDown + Enter choose
         _tab_to(page, "e.id === 'cmp-kommune'")
-        page.keyboard.type("Tromsø", delay=120)
+        _type_in_dropdown(page, "Tromsø")
         page.wait_for_selector(".dash-dropdown-options")
         page.wait_for_function("() => document.querySelectorAll('.dash-dropdown-options label').length === 1")
         page.keyboard.press("ArrowDown")
@@ -174,7 +182,7 @@ def test_keyboard_only_walk_through_sammenlign(browser, app_url):
         # add an indicator from the Indikatorer dropdown
         before = page.locator("section.indicator").count()
         _tab_to(page, "e.id === 'cmp-ind'")
-        page.keyboard.type("Trangbodd", delay=120)
+        _type_in_dropdown(page, "Trangbodd")
         page.wait_for_function("() => document.querySelectorAll('.dash-dropdown-options label').length === 1")
         page.keyboard.press("ArrowDown")
         page.keyboard.press("Enter")
