@@ -6,7 +6,7 @@ DB ?= data/innenfor.duckdb
 HOST ?= 127.0.0.1
 PORT ?= 8050
 
-.PHONY: run test serve db refresh snapshot bench clean
+.PHONY: run test serve db refresh snapshot bench clean plotly-bundle
 
 $(BIN)/.installed: requirements.txt
 	$(PY) -m venv $(VENV)
@@ -36,6 +36,9 @@ snapshot: $(BIN)/.installed  ## re-render data/snapshot from ../shared/data
 
 bench: $(DB)
 	status=0; for f in bench/*.py; do $(BIN)/python $$f || { echo "FAILED: $$f"; status=1; }; done; exit $$status
+
+plotly-bundle:  ## rebuild assets/vendor/plotly + assets/plotly_loader.js from the pinned plotly.js (needs node + npm)
+	cd bundles/plotly && npm ci --no-audit --no-fund --ignore-scripts && node build.js
 
 clean:
 	rm -rf $(VENV) $(DB)

@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parent
 GEO_DIR = ROOT / "data" / "geo"
 
 app = Dash(__name__, title="Innenfor", use_pages=True, suppress_callback_exceptions=True,
-           serve_locally=True, compress=False, update_title=None)
+           serve_locally=True, compress=False, update_title=None,
+           # ES modules of the plotly.js build, imported by assets/plotly_loader.js, never as classic scripts
+           assets_path_ignore=["^vendor$"])
 server = app.server
 serving.configure(app)  # compression, request limits, 4xx for hostile callback requests (debug stays off)
 open_api.register(server)  # read-only /api/v1/ (JSON, CSV, Excel CSV; OpenAPI at /api/v1/openapi.json)

@@ -17,8 +17,12 @@ sys.path.insert(0, str(ROOT))
 from bench.callback_cost import body, database  # noqa: E402
 
 KNR = "4601"
-LAZY_CHUNKS = ("dash/dcc/async-dropdown.js", "dash/dcc/async-markdown.js", "dash/dcc/async-graph.js",
-               "plotly/package_data/plotly.min.js")
+LAZY_CHUNKS = ("dash/dcc/async-dropdown.js", "dash/dcc/async-markdown.js", "dash/dcc/async-graph.js")
+DASH_PLOTLY = "/_dash-component-suites/plotly/package_data/plotly.min.js"
+
+
+def _plain(response) -> str:
+    return response.get_data(as_text=True)
 
 
 def main() -> int:
@@ -68,6 +72,17 @@ def main() -> int:
         # chunks dcc loads on demand when the page's dropdowns, markdown tables and graphs mount
         for chunk in LAZY_CHUNKS:
             get("js " + chunk.split("/")[-1], f"/_dash-component-suites/{chunk}")
+        # plotly.js: the modules assets/plotly_loader.js imports for a page without a map (the entry and its
+        # static imports), else Dash's full bundle, which dcc.Graph fetches when no window.Plotly is set
+        loader = next((src for src in re.findall(r'<script[^>]+src="([^"]+)"', text) if "plotly_loader" in src), None)
+        if loader:
+            entry = "/assets/" + re.findall(r'new URL\("([^"]+)"', _plain(client.get(loader)))[0]
+            get("js " + entry.split("/")[-1], entry)
+            for module in re.findall(r'from\s*"\./([^"]+)"', _plain(client.get(entry))):
+                path = entry.rsplit("/", 1)[0] + "/" + module
+                get("js " + module, path)
+        else:
+            get("js plotly.min.js", DASH_PLOTLY)
         get("layout", "/_dash-layout")
         get("dependencies", "/_dash-dependencies")
         for label, payload in callbacks.items():
@@ -78,7 +93,7 @@ def main() -> int:
         print(f"  {encoding}: {len(rows)} responses, total {total / 1024:8.1f} KiB "
               f"(JS {js / 1024:.1f} KiB, JSON {cb / 1024:.1f} KiB)")
         if encoding == "gzip":
-            for label, n, enc, _ in sorted(rows, key=lambda r: -r[1])[:8]:
+            for label, n, enc, _ in sorted(rows, key=lambda r: -r[1])[:30]:
                 print(f"      {n / 1024:8.1f} KiB  {enc:4s}  {label}")
         uncompressed = [r[0] for r in rows if r[2] == "-" and r[1] > 1000]
         if uncompressed:

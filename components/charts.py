@@ -2,6 +2,8 @@
 and source in the title or axis, Norwegian separators, and missing values as words, not zeros."""
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 
 from components import fmt
@@ -15,18 +17,36 @@ LINE_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"
 
 
 def graph_config(filename: str) -> dict:
-    """dcc.Graph config: local topojson (no CDN), PNG download from the modebar, no plotly logo."""
+    """dcc.Graph config: local topojson (no CDN), PNG download from the modebar, no plotly logo, no
+    "Share chart" button (it would upload the figure to a plotly server)."""
     return {"topojsonURL": "/assets/topojson/", "displaylogo": False, "responsive": True,
             "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
-            "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
+            "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "sendChartToCloud"]}
+
+
+def wrapped(text: str, width: int = 24) -> str:
+    """Long axis labels on several lines (plotly does not wrap): on a 320 px phone a one-line label would
+    take the whole width, and plotly clips what its margin cannot hold."""
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False)) or text
+
+
+TITLE_CHARS = 32  # what a 15 px title holds on a 320 px phone (288 px of chart, DejaVu Sans)
+TITLE_LINE_PX = 19
 
 
 def base_layout(title: str, height: int = 360, **extra) -> dict:
-    layout = {"title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
+    """Titles wrap at TITLE_CHARS (plotly clips a long one-line title on a phone); every extra line gets
+    its own room in the top margin and the figure's height, so the plot area keeps its size."""
+    text = wrapped(title, TITLE_CHARS)
+    extra_px = TITLE_LINE_PX * text.count("<br>")
+    layout = {"title": {"text": text, "x": 0, "xanchor": "left", "font": {"size": 15}},
               "separators": ", ", "font": FONT, "height": height, "paper_bgcolor": "#ffffff",
               "plot_bgcolor": "#ffffff", "margin": {"l": 10, "r": 20, "t": 60, "b": 40},
               "hoverlabel": {"font": {"family": FONT["family"]}}}
     layout.update(extra)
+    if extra_px:
+        layout["margin"] = {**layout["margin"], "t": layout["margin"].get("t", 60) + extra_px}
+        layout["height"] = layout["height"] + extra_px
     return layout
 
 
@@ -202,7 +222,7 @@ def choropleth(meta: dict, rows: pd.DataFrame | list[dict], geojson_url: str, na
 def spine(rows: list[dict]) -> dict:
     """A barometer like FHI's: per indicator the kommune's distance from Norway, scaled by the widest
     kommune in that period (-1..1); grey band = range of all kommuner, darker = middle half."""
-    ys = [r["label"] for r in rows]
+    ys = [wrapped(r["label"]) for r in rows]
     shapes = []
     for r in rows:
         if r.get("lo") is None:

@@ -25,6 +25,8 @@ MAX_BODY_BYTES = 1_000_000  # a real callback request is a few kB; the largest (
 # Fingerprinted or versioned URLs whose bytes do not change while the process runs (Dash bundles carry a
 # version in the path, /assets/ a ?m=<mtime>, /geo/ files change only with a deploy): compress them once.
 IMMUTABLE_PREFIXES = ("/_dash-component-suites/", "/assets/", "/geo/")
+# Content-hashed file names (make plotly-bundle): a new build has new names, so browsers may keep these a year
+HASHED_PREFIX = "/assets/vendor/"
 COMPRESSED_CACHE_BYTES = 48_000_000
 _UNCACHED = "~"
 # Callbacks whose answer is a function of the request body and the database file alone (no cookies, headers
@@ -161,6 +163,12 @@ def configure(app) -> None:
         if response.status_code == 200 and response.is_streamed and request.path.startswith(IMMUTABLE_PREFIXES):
             response.direct_passthrough = False
             response.make_sequence()
+        return response
+
+    @server.after_request
+    def _cache_hashed_files(response):
+        if response.status_code == 200 and request.path.startswith(HASHED_PREFIX):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
 
     @server.errorhandler(Exception)

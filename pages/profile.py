@@ -73,12 +73,12 @@ def layout(knr: str | None = None, **_query):
                if "kommune" in m.levels.split(",") and m.short_title_nb not in {r[0] for r in table}]
     legend = html.P(["Punktet viser kommunen, den svarte streken landet. Det lyse feltet er spennet mellom "
                      "kommunene, det mørkere feltet den midterste halvdelen. Farge og form: ",
-                     html.Span("● bedre enn landet", style={"color": fmt.COMPARISON_COLOUR["better"]}), ", ",
-                     html.Span("◆ som landet", style={"color": "#595959"}), ", ",
-                     html.Span("■ dårligere enn landet", style={"color": fmt.COMPARISON_COLOUR["worse"]}), "; ",
+                     html.Span("● bedre enn landet", className="c-better"), ", ",
+                     html.Span("◆ som landet", className="c-similar"), ", ",
+                     html.Span("■ dårligere enn landet", className="c-worse"), "; ",
                      "for indikatorer der verken høyt eller lavt er bedre: ",
-                     html.Span("▲ høyere", style={"color": fmt.COMPARISON_COLOUR["higher"]}), " / ",
-                     html.Span("▼ lavere enn landet", style={"color": fmt.COMPARISON_COLOUR["lower"]}), ", ",
+                     html.Span("▲ høyere", className="c-higher"), " / ",
+                     html.Span("▼ lavere enn landet", className="c-lower"), ", ",
                      "○ ikke vurdert (uten tellere kan ikke forskjellen testes)."], className="note")
     return html.Div([
         dcc.Store(id=KNR, data=knr),

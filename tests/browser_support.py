@@ -30,30 +30,68 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(built_db):
+# Every browser test module imports these fixtures, so pytest keeps one instance per module: the app
+# server and the browser are shared between them (reference-counted), since two sync Playwright instances
+# cannot run in one process, and one app server is enough.
+_SHARED: dict[str, list] = {}
+
+
+def _shared(key: str, start, stop):
+    entry = _SHARED.get(key)
+    if entry is None:
+        entry = _SHARED[key] = [start(), 0]
+    entry[1] += 1
+    try:
+        yield entry[0][0]
+    finally:
+        entry[1] -= 1
+        if entry[1] == 0:
+            del _SHARED[key]
+            stop(entry[0])
+
+
+def _start_app(built_db):
     port = _free_port()
     env = {**os.environ, "INNENFOR_DB": str(built_db)}
     log = open(built_db.parent / "app.log", "w")
     proc = subprocess.Popen([sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT,
                             env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(url + "/", timeout=1).read()
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError("the app exited: " + (built_db.parent / "app.log").read_text()[-2000:])
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("the app did not answer within 15 s")
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(url + "/", timeout=1).read()
+            return url, proc, log
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError("the app exited: " + (built_db.parent / "app.log").read_text()[-2000:])
+            time.sleep(0.1)
+    _stop_app((url, proc, log))
+    raise RuntimeError("the app did not answer within 15 s")
+
+
+def _stop_app(started) -> None:
+    _, proc, log = started
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(built_db):
+    yield from _shared("app", lambda: _start_app(built_db), _stop_app)
+
+
+def _start_browser():
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    return pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True), pw
+
+
+def _stop_browser(started) -> None:
+    b, pw = started
+    b.close()
+    pw.stop()
 
 
 @pytest.fixture(scope="session")
@@ -63,12 +101,7 @@ def browser():
         if os.environ.get("CI") == "true":
             pytest.fail(message + " — CI must have it")
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+    yield from _shared("browser", _start_browser, _stop_browser)
 
 
 class Recorder:
