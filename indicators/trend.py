@@ -129,40 +129,47 @@ def _has_counts(rows: pd.DataFrame) -> bool:
                 and (rows["denominator"] > 0).all())
 
 
-def compute_trends(con) -> pd.DataFrame:
+def compute_trends(con, frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per indicator, level, unit and breakdown: the verdict over the latest five periods, or why none."""
-    frame, borders, out = _frame(con), border_changes(con), []
-    for (ind, level, breakdown), group in frame.groupby(["indicator_id", "geo_level", "breakdown"], sort=True):
-        periods = sorted(group["period"].unique())
-        window = periods[-WINDOW:]
-        first, last = window[0], window[-1]
-        meta = group.iloc[0]
-        for code, rows in group.groupby("geo_code", sort=True):
-            rows = rows[rows["period"].isin(window)].sort_values("period")
-            rec = {"indicator_id": ind, "geo_code": code, "geo_level": level, "breakdown": breakdown,
-                   "first_period": first, "last_period": last, "n_periods": len(rows), "chi2": None,
-                   "p_value": None, "direction": None, "verdict": None, "reason_nb": None}
-            reason = None
-            if meta.period_type == "3year":
-                reason = REASON_OVERLAP
-            elif meta.unit == "personer" or group["numerator"].isna().all():
-                reason = REASON_NO_COUNTS
-            elif len(periods) < WINDOW:
-                reason = REASON_FEW
-            elif len(rows) < WINDOW or not _has_counts(rows):
+    frame = (_frame(con) if frame is None else frame).copy()
+    borders, out = border_changes(con), []
+    series = ["indicator_id", "geo_level", "breakdown"]
+    windows = {key: sorted(g.unique()) for key, g in frame.groupby(series, sort=True)["period"]}
+    frame["_last5"] = [p in windows[k][-WINDOW:] for k, p in
+                       zip(zip(frame.indicator_id, frame.geo_level, frame.breakdown), frame.period)]
+    any_counts = frame.groupby(series)["numerator"].apply(lambda s: s.notna().any()).to_dict()
+    frame = frame[frame["_last5"]].sort_values([*series, "geo_code", "period"])
+    frame["_break"] = frame["flag_nb"].fillna("").str.contains("Brudd i tidsserien")
+    grouped = frame.groupby([*series, "geo_code"], sort=True).agg(
+        n_periods=("period", "size"), k=("numerator", list), n=("denominator", list), brk=("_break", "any"),
+        polarity=("polarity", "first"), period_type=("period_type", "first"), unit=("unit", "first"))
+    for (ind, level, breakdown, code), g in zip(grouped.index, grouped.itertuples(index=False)):
+        periods = windows[(ind, level, breakdown)]
+        first, last = periods[-WINDOW:][0], periods[-1]
+        rec = {"indicator_id": ind, "geo_code": code, "geo_level": level, "breakdown": breakdown,
+               "first_period": first, "last_period": last, "n_periods": g.n_periods, "chi2": None,
+               "p_value": None, "direction": None, "verdict": None, "reason_nb": None}
+        counted = all(pd.notna(x) for x in g.k) and all(pd.notna(x) and x > 0 for x in g.n)
+        if g.period_type == "3year":
+            reason = REASON_OVERLAP
+        elif g.unit == "personer" or not any_counts[(ind, level, breakdown)]:
+            reason = REASON_NO_COUNTS
+        elif len(periods) < WINDOW:
+            reason = REASON_FEW
+        else:  # a border change explains a gap better than the gap itself
+            reason = border_reason(borders.get(code, []), first, last)
+            if reason is None and (g.n_periods < WINDOW or not counted):
                 reason = REASON_GAP
-            elif rows["flag_nb"].fillna("").str.contains("Brudd i tidsserien").any():
+            elif reason is None and g.brk:
                 reason = REASON_BREAK
-            else:
-                reason = border_reason(borders.get(code, []), first, last)
-            if reason is None:
-                chi2, p, sign = trend_test(list(rows["numerator"]), list(rows["denominator"]))
-                rec.update(chi2=chi2, p_value=p, direction={1: "up", -1: "down", 0: None}[sign])
-                rec["verdict"] = direction_word(sign, meta.polarity) if p < ALPHA else "no_change"
-            else:
-                rec["reason_nb"] = reason
-            rec["verdict_nb"] = VERDICT_NB[rec["verdict"]]
-            out.append(rec)
+        if reason is None:
+            chi2, p, sign = trend_test(g.k, g.n)
+            rec.update(chi2=chi2, p_value=p, direction={1: "up", -1: "down", 0: None}[sign])
+            rec["verdict"] = direction_word(sign, g.polarity) if p < ALPHA else "no_change"
+        else:
+            rec["reason_nb"] = reason
+        rec["verdict_nb"] = VERDICT_NB[rec["verdict"]]
+        out.append(rec)
     return pd.DataFrame(out, columns=TREND_COLUMNS)
 
 
@@ -173,9 +180,10 @@ CHANGE_COLUMNS = ["indicator_id", "geo_code", "geo_level", "breakdown", "previou
                   "reason_nb"]
 
 
-def compute_changes(con) -> pd.DataFrame:
+def compute_changes(con, frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """Latest period against the one before, per unit; BH across the tested units of each indicator and level."""
-    frame, borders, out = _frame(con), border_changes(con), []
+    frame = _frame(con) if frame is None else frame
+    borders, out = border_changes(con), []
     frame = frame[frame["breakdown"] == ""]
     for (ind, level), group in frame.groupby(["indicator_id", "geo_level"], sort=True):
         periods = sorted(group["period"].unique())
@@ -183,12 +191,15 @@ def compute_changes(con) -> pd.DataFrame:
             continue
         prev_p, last_p = periods[-2], periods[-1]
         meta = group.iloc[0]
+        group = group[group["period"].isin((prev_p, last_p))]
         rows_out = []
-        for code, rows in group.groupby("geo_code", sort=True):
-            both = rows.set_index("period")
-            if prev_p not in both.index or last_p not in both.index:
-                continue
-            a, b = both.loc[prev_p], both.loc[last_p]
+        wide = group.pivot_table(index="geo_code", columns="period", values=["value", "numerator", "denominator"],
+                                 aggfunc="first", dropna=False)
+        for code in wide.index:
+            a = {c: wide.at[code, (c, prev_p)] if (c, prev_p) in wide.columns else None
+                 for c in ("value", "numerator", "denominator")}
+            b = {c: wide.at[code, (c, last_p)] if (c, last_p) in wide.columns else None
+                 for c in ("value", "numerator", "denominator")}
             if pd.isna(a["value"]) or pd.isna(b["value"]):
                 continue
             rec = {"indicator_id": ind, "geo_code": code, "geo_level": level, "breakdown": "",
@@ -223,7 +234,8 @@ def store_trends(con) -> tuple[int, int]:
     from .schema import SCHEMA
 
     con.execute(SCHEMA)
-    trends, changes = compute_trends(con), compute_changes(con)  # noqa: F841 (read by DuckDB below)
+    frame = _frame(con)
+    trends, changes = compute_trends(con, frame), compute_changes(con, frame)  # noqa: F841 (read by DuckDB below)
     con.execute("DELETE FROM indicator_trends")
     con.execute("DELETE FROM indicator_changes")
     if len(trends):
