@@ -63,4 +63,14 @@ CREATE TABLE IF NOT EXISTS indicator_changes (  -- latest period against the pre
     verdict VARCHAR,                    -- as in indicator_trends, only when significant
     reason_nb VARCHAR                   -- why it was not tested
 );
+CREATE TABLE IF NOT EXISTS release_new_periods (  -- «Nytt i tallene» (indicators/releases.py)
+    indicator_id VARCHAR NOT NULL, geo_level VARCHAR NOT NULL, period VARCHAR NOT NULL, units BIGINT
+);
+CREATE TABLE IF NOT EXISTS release_revisions (
+    indicator_id VARCHAR NOT NULL, geo_code VARCHAR NOT NULL, geo_level VARCHAR NOT NULL, period VARCHAR NOT NULL,
+    breakdown VARCHAR NOT NULL, previous_value DOUBLE, new_value DOUBLE
+);
+CREATE TABLE IF NOT EXISTS release_info (
+    previous_refreshed_at TIMESTAMP, compared BOOLEAN NOT NULL
+);
 """
