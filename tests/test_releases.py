@@ -126,3 +126,30 @@ def test_card_news_reads_refresh_cards_when_present(built_db, tmp_path):
     finally:
         con.close()
     assert news[["source", "table_id", "new_periods"]].values.tolist() == [["ssb", "13556", "2024"]]
+
+
+def test_nytt_page_lists_exactly_what_the_previous_release_left_out(app_db, two_releases, monkeypatch):
+    """The page's lists, read from the compared file, against the periods computed from the two files."""
+    current, previous = two_releases
+    monkeypatch.setenv("INNENFOR_DB", str(current))
+    from components import fmt, queries
+    from pages import nytt
+
+    meta = queries.indicators().set_index("indicator_id")
+    parts = nytt.sections(nytt.ALL, nytt.ALL)
+    shown = set(zip(parts["Nye perioder"]["Indikator"], parts["Nye perioder"]["Nivå"], parts["Nye perioder"]["Ny periode"]))
+    expected = {(meta.loc[i, "short_title_nb"], fmt.LEVEL_NB[lv], p) for i, lv, p in _periods(current) - _periods(previous)}
+    assert shown == expected and len(parts["Nye perioder"]) == len(expected)
+    assert parts["Reviderte tall"].empty
+
+    innlandet = nytt.sections("34", "neet_15_29")["Endring fra forrige periode"]
+    kommuner = set(queries.geo_units().query("parent_code == '34'")["code"])
+    assert set(innlandet["_code"]) <= kommuner | {"34"} and "3427" in set(innlandet["_code"])
+    tynset = innlandet[innlandet["_code"] == "3427"].iloc[0]
+    assert (tynset["Fra"], tynset["Til"], tynset["Vurdering"]) == ("2023", "2024", "ingen signifikant endring")
+    html_text = str(nytt.content("34", "neet_15_29"))
+    assert "/kommune/3427" in html_text and "Tynset (3427)" in html_text
+
+    body = nytt.csv_bytes(parts).decode("utf-8-sig")
+    assert body.splitlines()[0].startswith("Del;Indikator") and body.count("Nye perioder;") == len(expected)
+    assert nytt.workbook(parts, "t")[:2] == b"PK"
