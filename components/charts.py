@@ -86,9 +86,10 @@ def latest_bars(meta: dict, rows: pd.DataFrame | list[dict], names: dict, chosen
             texts.append(fmt.status_text(status, status_nb))
         else:
             short = fmt.COMPARISON_SHORT.get(comparison) if isinstance(comparison, str) else None
-            texts.append(fmt.value_text(value, dec, unit) + (f" · {short}" if short else ""))
+            texts.append(fmt.value_text(value, dec, unit) + (f" · {short}" if short else "")
+                         + (f" · trend: {r['trend_short']}" if r.get("trend_short") else ""))
         hovers.append(f"{name}<br>{period}: {fmt.value_text(value, dec, unit, status, status_nb)}"
-                      f"<br>{fmt.comparison_text(comparison)}")
+                      f"<br>{fmt.comparison_text(comparison)}" + (f"<br>{r['trend_nb']}" if r.get("trend_nb") else ""))
     shapes, annotations, ref_texts = [], [], []
     for ref, label, colour, dash, sign in ((norge, "Norge", NORGE_COLOUR, "solid", "━━"),
                                            (fylke, fylke_name, FYLKE_COLOUR, "dash", "╍╍")):
@@ -180,8 +181,10 @@ def time_series(meta: dict, rows: pd.DataFrame | list[dict], names: dict, chosen
 
 
 def choropleth(meta: dict, rows: pd.DataFrame | list[dict], geojson_url: str, names: dict, period: str,
-               all_codes: list[str]) -> dict:
-    """Units with a value on a sequential scale; units whose value is missing drawn grey with the reason."""
+               all_codes: list[str], extra: dict[str, str] | None = None) -> dict:
+    """Units with a value on a sequential scale; units whose value is missing drawn grey with the reason.
+    ``extra`` (code -> text) adds a last hover line per unit, e.g. its recent-trend verdict."""
+    extra = extra or {}
     unit, dec = meta["unit_short"], int(meta["decimals"])
     recs = _records(rows)  # plain dicts: itertuples makes a namedtuple class and boxes every cell
     have = [r for r in recs if not fmt.is_missing(r["value"])]
@@ -194,7 +197,8 @@ def choropleth(meta: dict, rows: pd.DataFrame | list[dict], geojson_url: str, na
         return (f"<b>{names.get(code, code)}</b> ({code})<br>{meta['short_title_nb']}, {period}: "
                 f"{fmt.value_text(value, dec, unit, status, status_nb)}<br>Enhet: {meta['unit']}"
                 + (f"<br>Status: {fmt.status_text(status, status_nb)}" if fmt.is_missing(value) else
-                   "<br>Status: publisert tall") + (f"<br>{flag}" if isinstance(flag, str) else ""))
+                   "<br>Status: publisert tall") + (f"<br>{flag}" if isinstance(flag, str) else "")
+                + (f"<br>{extra[code]}" if code in extra else ""))
 
     have_codes = [r["geo_code"] for r in have]
     traces = [{"type": "choropleth", "geojson": geojson_url, "featureidkey": "properties.code",

@@ -17,17 +17,32 @@ COLUMNS = ["Indikator", "Geokode", "Navn", "Nivå", "Periode", "Verdi", "Enhet",
 
 GROUP, COUNT, TOTAL = "Gruppe", "Antall", "Antall i alt"
 COUNT_COLUMNS = (COUNT, TOTAL)
+TREND = "Trend siste fem perioder"
+
+
+def _trend_column(values: pd.DataFrame) -> list[str]:
+    from components import trend_text
+
+    frame = queries.trends(values["geo_code"].unique())
+    frame = frame[frame["indicator_id"].isin(set(values["indicator_id"]))]
+    last = {(r.indicator_id, r.geo_code): r.last_period for r in frame.itertuples()}
+    words = {(r["indicator_id"], r["geo_code"]): trend_text.text(r) for r in frame.to_dict("records")}
+    total = values["breakdown"].fillna("") == "" if "breakdown" in values else pd.Series(True, index=values.index)
+    today = values["borders"] == "2024" if "borders" in values else pd.Series(True, index=values.index)
+    column = trend_text.export_column(values, words, last)
+    return [t if ok else "" for t, ok in zip(column, total & today)]
 
 
 def long_frame(values: pd.DataFrame, meta: pd.DataFrame, names: dict, level_order=("kommune", "fylke", "land"),
                code_order: list[str] | None = None, groups: dict[str, str] | None = None,
-               counts: bool = False) -> pd.DataFrame:
+               counts: bool = False, trends: bool = True) -> pd.DataFrame:
     """The rows behind the charts in the export's shape, sorted by indicator, unit, period.
 
     ``groups`` (breakdown -> label, in display order) adds a «Gruppe» column for pages that show breakdowns
-    (gender, age); ``counts`` adds the publisher's counts behind a share (numerator and denominator)."""
+    (gender, age); ``counts`` adds the publisher's counts behind a share (numerator and denominator);
+    ``trends`` adds the recent-trend verdict (indicators/trend.py) on the row of its window's last period."""
     if values.empty:
-        extra = ([GROUP] if groups else []) + (list(COUNT_COLUMNS) if counts else [])
+        extra = ([GROUP] if groups else []) + (list(COUNT_COLUMNS) if counts else []) + ([TREND] if trends else [])
         return pd.DataFrame(columns=["indicator_id"] + COLUMNS + extra)
     m = meta.set_index("indicator_id")
     order = {c: i for i, c in enumerate(code_order or [])}
@@ -47,6 +62,8 @@ def long_frame(values: pd.DataFrame, meta: pd.DataFrame, names: dict, level_orde
                                     for c, lv in zip(values["comparison"], values["geo_level"])],
         "Merknad": values["flag_nb"].map(lambda s: s if isinstance(s, str) else ""),
     })
+    if trends:
+        out[TREND] = _trend_column(values)
     keys = ["indicator_id", "_lvl", "_ord", "Geokode", "Periode"]
     if groups:
         group_order = {b: i for i, b in enumerate(groups)}

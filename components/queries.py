@@ -179,3 +179,49 @@ def series(indicator_id: str, codes, breakdowns) -> pd.DataFrame:
                      WHERE indicator_id = ? AND borders = '2024' AND geo_code IN ({marks})
                      AND breakdown IN ({bmarks}) ORDER BY geo_code, breakdown, period""",
                  (indicator_id, *params, *bparams))
+
+
+def has_table(name: str) -> bool:
+    """Whether the served database has a table (files built before a feature lack its tables)."""
+    return bool(len(query("SELECT 1 FROM duckdb_tables() WHERE table_name = ?", (name,))))
+
+
+def trends(codes=None) -> pd.DataFrame:
+    """Recent-trend verdicts (indicators/trend.py) for the total, optionally for some units only."""
+    if not has_table("indicator_trends"):
+        return pd.DataFrame(columns=["indicator_id", "geo_code", "geo_level", "first_period", "last_period",
+                                     "p_value", "verdict", "verdict_nb", "reason_nb"])
+    sql = """SELECT indicator_id, geo_code, geo_level, first_period, last_period, p_value, verdict, verdict_nb,
+                    reason_nb FROM indicator_trends WHERE breakdown = ''"""
+    if codes is None:
+        return query(sql + " ORDER BY ALL")
+    marks, params = _in(codes)
+    return query(sql + f" AND geo_code IN ({marks}) ORDER BY ALL", params)
+
+
+def release_info() -> pd.DataFrame:
+    if not has_table("release_info"):
+        return pd.DataFrame(columns=["previous_refreshed_at", "compared"])
+    return query("SELECT previous_refreshed_at, compared FROM release_info")
+
+
+def release_new_periods() -> pd.DataFrame:
+    return query("SELECT indicator_id, geo_level, period, units FROM release_new_periods ORDER BY ALL")
+
+
+def release_revisions() -> pd.DataFrame:
+    return query("""SELECT indicator_id, geo_code, geo_level, period, previous_value, new_value
+                    FROM release_revisions WHERE breakdown = '' ORDER BY ALL""")
+
+
+def indicator_changes() -> pd.DataFrame:
+    return query("""SELECT indicator_id, geo_code, geo_level, previous_period, latest_period, previous_value,
+                           latest_value, change, p_value, q_value, significant, verdict, reason_nb
+                    FROM indicator_changes ORDER BY ALL""")
+
+
+def card_news() -> pd.DataFrame:
+    if not has_table("refresh_cards"):
+        return pd.DataFrame(columns=["source", "table_id", "outcome", "new_periods"])
+    return query("""SELECT source, table_id, outcome, new_periods FROM refresh_cards
+                    WHERE coalesce(new_periods, '') <> '' ORDER BY source, table_id""")

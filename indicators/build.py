@@ -102,6 +102,8 @@ def store(con, built: list[tuple[Indicator, pd.DataFrame]]) -> dict[str, int]:
     counts = {ind.indicator_id: len(frame) for ind, frame in built}
     from .comparators import build_comparators
     build_comparators(con)
+    from .trend import store_trends
+    store_trends(con)
     return counts
 
 

@@ -44,4 +44,33 @@ CREATE TABLE IF NOT EXISTS comparator_sets (
     rank INTEGER NOT NULL,
     distance DOUBLE
 );
+CREATE TABLE IF NOT EXISTS indicator_trends (  -- recent trend over the latest five periods (indicators/trend.py)
+    indicator_id VARCHAR NOT NULL, geo_code VARCHAR NOT NULL, geo_level VARCHAR NOT NULL,
+    breakdown VARCHAR NOT NULL, first_period VARCHAR, last_period VARCHAR, n_periods INTEGER,
+    chi2 DOUBLE, p_value DOUBLE,
+    direction VARCHAR,                  -- "up" | "down" | NULL
+    verdict VARCHAR,                    -- improving | worsening | increasing | decreasing | no_change | NULL
+    verdict_nb VARCHAR NOT NULL,        -- the verdict in words
+    reason_nb VARCHAR                   -- why there is no verdict (NULL when tested)
+);
+CREATE TABLE IF NOT EXISTS indicator_changes (  -- latest period against the previous one (indicators/trend.py)
+    indicator_id VARCHAR NOT NULL, geo_code VARCHAR NOT NULL, geo_level VARCHAR NOT NULL,
+    breakdown VARCHAR NOT NULL, previous_period VARCHAR, latest_period VARCHAR,
+    previous_value DOUBLE, latest_value DOUBLE, change DOUBLE,
+    z DOUBLE, p_value DOUBLE,
+    q_value DOUBLE,                     -- Benjamini–Hochberg across the tested units of indicator and level
+    significant BOOLEAN NOT NULL,
+    verdict VARCHAR,                    -- as in indicator_trends, only when significant
+    reason_nb VARCHAR                   -- why it was not tested
+);
+CREATE TABLE IF NOT EXISTS release_new_periods (  -- «Nytt i tallene» (indicators/releases.py)
+    indicator_id VARCHAR NOT NULL, geo_level VARCHAR NOT NULL, period VARCHAR NOT NULL, units BIGINT
+);
+CREATE TABLE IF NOT EXISTS release_revisions (
+    indicator_id VARCHAR NOT NULL, geo_code VARCHAR NOT NULL, geo_level VARCHAR NOT NULL, period VARCHAR NOT NULL,
+    breakdown VARCHAR NOT NULL, previous_value DOUBLE, new_value DOUBLE
+);
+CREATE TABLE IF NOT EXISTS release_info (
+    previous_refreshed_at TIMESTAMP, compared BOOLEAN NOT NULL
+);
 """

@@ -194,6 +194,8 @@ def refresh(db_path: Path, transport: Transport, only: str | None = None, progre
             con.execute("CHECKPOINT")
         finally:
             con.close()
+        from indicators.releases import keep_previous_release  # «Nytt i tallene»: compare, keep the old file
+        keep_previous_release(tmp, db_path)
         db.fsync_replace(tmp, db_path)
     finally:
         tmp.unlink(missing_ok=True)

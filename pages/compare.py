@@ -11,7 +11,7 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from components import charts, export, fmt, queries
+from components import charts, export, fmt, queries, trend_text
 from components.pages_common import (download_buttons, period_note, query_arg, source_labels, triggered_id,
                                      unavailable, unit_names, unknown_kommune)
 from components.search import DROPDOWN_LABELS, name_id
@@ -220,7 +220,9 @@ def indicator_section(m: dict, rows: list[dict], knr: str, med: list[str], fylke
     if own:
         period = max(r["period"] for r in own)
         shown = {knr, *med}
-        latest = [r for r in kommune_rows if r["period"] == period and r["geo_code"] in shown]
+        trends = trend_text.rows_by_key(sorted(shown))
+        latest = [_with_trend(r, trends.get((ind, r["geo_code"]))) for r in kommune_rows
+                  if r["period"] == period and r["geo_code"] in shown]
         present = {r["geo_code"] for r in latest}
         # a comparator without a row for this period is named as such, not dropped
         latest += [{"geo_code": c, "value": None, "comparison": None, "status": None,
@@ -240,7 +242,8 @@ def indicator_section(m: dict, rows: list[dict], knr: str, med: list[str], fylke
                        html.Span("grå = som landet", className="c-similar"), ", ",
                        html.Span("oransje = dårligere enn landet", className="c-worse")]
         head.append(html.P(["Søylenes farge: ", *colours,
-                            ", lyseblå = ikke vurdert. Svart strek: Norge, stiplet strek: fylket."],
+                            ", lyseblå = ikke vurdert. Svart strek: Norge, stiplet strek: fylket. «Trend» ved "
+                            "søylen: utviklingen over de fem siste periodene (test for trend på antall; se Om data)."],
                            className="muted legend-note"))
     else:
         graphs.append(html.P(f"{names.get(knr, knr)} har ingen tall for denne indikatoren.", className="notice"))
@@ -264,6 +267,11 @@ def indicator_section(m: dict, rows: list[dict], knr: str, med: list[str], fylke
         gap_note = html.P(f"Mangler i figurene: {listed}.", className="note")
     return html.Section(head + [html.Div(graphs, className="graph-row"), gap_note, table(m, rows, codes, names)],
                         className="indicator")
+
+
+def _with_trend(row: dict, trend: dict | None) -> dict:
+    """A copy of a (shared, cached) value row with its recent-trend verdict for the bar's label and hover."""
+    return row if trend is None else {**row, "trend_short": trend_text.short(trend), "trend_nb": trend_text.text(trend)}
 
 
 def _ref(row: dict | None) -> dict | None:

@@ -13,7 +13,7 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from components import charts, export, fmt, queries
+from components import charts, export, fmt, queries, trend_text
 from components.pages_common import (download_buttons, query_arg, source_labels, triggered_id, unavailable,
                                      unit_names)
 from components.search import DROPDOWN_LABELS, NAV_URL, name_id
@@ -140,6 +140,11 @@ def _names_for(level: str, vintage, names: dict) -> dict:
     return {**names, **dict(zip(hist["code"], hist["name"]))}
 
 
+def _trend_words(ind: str) -> dict[str, str]:
+    """code -> recent-trend verdict in words (today's borders only: the verdict is about today's units)."""
+    return {code: words for (i, code), words in trend_text.lookup(None).items() if i == ind}
+
+
 @cached(size=128)
 def map_view(ind: str, niva: str, periode: str):
     """Figure, notice and table for one indicator, level and period: 20-80 ms for 357 kommuner and asked for
@@ -163,18 +168,20 @@ def map_view(ind: str, niva: str, periode: str):
                            className="note border-note"))
     if isinstance(m.get("note_nb"), str) and m["note_nb"]:
         info.append(html.P(f"Merk: {m['note_nb']}", className="note"))
+    trends = _trend_words(ind) if borders == "2024" else {}
     if stem:
         all_codes = list(queries.geo_units().query("level == @niva")["code"]) if borders == "2024" else []
-        fig = charts.choropleth(m, rows, f"/geo/{stem}.geojson", names, label, all_codes)
+        fig = charts.choropleth(m, rows, f"/geo/{stem}.geojson", names, label, all_codes, trends)
     else:
         fig = charts.empty_figure("Ingen kartgrenser for denne inndelingen – se tabellen under.", height=260)
     dec = int(m["decimals"])
     ordered = rows.sort_values(["value", "geo_code"], ascending=[False, True], na_position="last")
     body = [[names.get(r["geo_code"], r["geo_code"]), r["geo_code"],
              fmt.value_text(r["value"], dec, "", r["status"], r["status_nb"]),
-             fmt.comparison_text(r["comparison"])] for r in ordered.to_dict("records")]
-    table = data_table(f"{m['title_nb']}, {label} ({m['unit']})", ["Navn", "Nummer", "Verdi", "Mot landet"], body,
-                       numeric={2}, table_id="map-data-table")
+             fmt.comparison_text(r["comparison"]), trends.get(r["geo_code"], "")]
+            for r in ordered.to_dict("records")]
+    table = data_table(f"{m['title_nb']}, {label} ({m['unit']})", ["Navn", "Nummer", "Verdi", "Mot landet", "Trend"],
+                       body, numeric={2}, table_id="map-data-table")
     return fig, info, table
 
 

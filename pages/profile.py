@@ -6,7 +6,7 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from components import charts, export, fmt, queries
+from components import charts, export, fmt, queries, trend_text
 from components.pages_common import download_buttons, triggered_id, unavailable, unit_names, unknown_kommune
 from components.store import DataUnavailable
 from components.tables import data_table
@@ -18,9 +18,11 @@ DL = "prof"
 KNR = "prof-knr"
 
 
-def barometer_rows(knr: str, fylke: str | None, meta: pd.DataFrame, rows: pd.DataFrame, names: dict):
-    """Per indicator: the kommune's position for the spine chart and the figures for the table."""
-    spine, table = [], []
+def barometer_rows(knr: str, fylke: str | None, meta: pd.DataFrame, rows: pd.DataFrame, names: dict,
+                   trends: dict | None = None):
+    """Per indicator: the kommune's position for the spine chart and the figures for the table (the last
+    column is the recent-trend verdict from ``trends``, (indicator_id, code) -> words)."""
+    spine, table, trends = [], [], trends or {}
     for i, m in enumerate(r for r in meta.itertuples() if r.indicator_id in set(rows["indicator_id"])):
         sub = rows[rows["indicator_id"] == m.indicator_id].set_index("geo_code")
         if knr not in sub.index:
@@ -52,7 +54,8 @@ def barometer_rows(knr: str, fylke: str | None, meta: pd.DataFrame, rows: pd.Dat
                       else "ikke tilgjengelig",
                       fmt.value_text(nv, dec, unit, norge["status"], norge["status_nb"]) if norge is not None
                       else "ikke tilgjengelig",
-                      m.unit, "" if count else fmt.comparison_text(own["comparison"])])
+                      m.unit, "" if count else fmt.comparison_text(own["comparison"]),
+                      trends.get((m.indicator_id, knr), "")])
     return spine, table
 
 
@@ -67,7 +70,7 @@ def layout(knr: str | None = None, **_query):
         return unavailable(exc)
     names = unit_names()
     fylke = units.set_index("code")["parent_code"].get(knr)
-    spine, table = barometer_rows(knr, fylke, meta, rows, names)
+    spine, table = barometer_rows(knr, fylke, meta, rows, names, trend_text.lookup([knr]))
     title = f"Profil for {names[knr]}"
     without = [m.short_title_nb for m in meta.itertuples()
                if "kommune" in m.levels.split(",") and m.short_title_nb not in {r[0] for r in table}]
@@ -92,7 +95,7 @@ def layout(knr: str | None = None, **_query):
                   config=charts.graph_config(f"innenfor-profil-{knr}"), className="graph", id="prof-spine"),
         legend,
         data_table(f"{title}: tallene bak figuren", ["Indikator", "Periode", names[knr], names.get(fylke, "Fylket"),
-                                                     "Norge", "Enhet", "Mot landet"], table,
+                                                     "Norge", "Enhet", "Mot landet", "Trend"], table,
                    numeric={2, 3, 4}, table_id="prof-table"),
         html.P(f"Ingen tall for {names[knr]} i databasen: {', '.join(without)}.", className="note") if without else None,
         html.P("Kilder og definisjoner: se Om data. Tall som er skjermet vises med forklaring. Antall (personer) "
