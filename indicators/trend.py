@@ -1,7 +1,7 @@
 """Recent trend per unit (Fingertips' «recent trend») and the change since the previous period.
 
 Trend: the chi-square test for linear trend in proportions (Cochran–Armitage) on the counts of the latest
-five periods, scores 1..5, one degree of freedom, two-sided p < 0.05. Change: the two-proportion z-test of the
+five periods, scores 1..5, one degree of freedom, significant at Fingertips' 99.8 % level (chi2 >= 9.5495). Change: the two-proportion z-test of the
 latest period against the one before. Both only where counts exist, the periods do not overlap (three-year
 rolling periods share two years) and the unit's borders did not change in between; otherwise the row says
 why in words. Changes are tested across all units of one indicator and level at once, so the p-values are
@@ -14,7 +14,10 @@ import math
 import pandas as pd
 
 WINDOW = 5
-ALPHA = 0.05
+ALPHA = 0.05  # false discovery rate for the change since the previous period
+# Fingertips' recent-trend markers call a trend significant when chi2 (1 df) exceeds the 99.8 % point, 9.5495
+# (ChiSquareConfidence in the FingertipsNext trend calculator, the legacy Fingertips TrendMarkerCalculator ported).
+TREND_CHI2_CRITICAL = 9.54953570608324
 LEVELS = ("fylke", "kommune")
 
 VERDICT_NB = {"improving": "Bedring", "worsening": "Forverring", "increasing": "Økende",
@@ -165,7 +168,7 @@ def compute_trends(con, frame: pd.DataFrame | None = None) -> pd.DataFrame:
         if reason is None:
             chi2, p, sign = trend_test(g.k, g.n)
             rec.update(chi2=chi2, p_value=p, direction={1: "up", -1: "down", 0: None}[sign])
-            rec["verdict"] = direction_word(sign, g.polarity) if p < ALPHA else "no_change"
+            rec["verdict"] = direction_word(sign, g.polarity) if chi2 >= TREND_CHI2_CRITICAL else "no_change"
         else:
             rec["reason_nb"] = reason
         rec["verdict_nb"] = VERDICT_NB[rec["verdict"]]

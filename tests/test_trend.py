@@ -20,15 +20,16 @@ def _stored(con, code, level="kommune"):
         AND breakdown = ''""", [code, level]).fetchone()
 
 
-def test_tynset_neet_worsening_worked_on_paper(db_con):
+def test_tynset_neet_rising_but_not_significant_at_fingertips_level(db_con):
     """Tynset (3427), NEET 15–29, 2020–2024 (SSB counts, k of n):
     69/1022, 58/998, 69/1005, 79/1013, 85/1026; scores t = 1..5.
     N = 5064, K = 360, p̄ = 360/5064 = 0.0710900.
     Σ t·k = 69 + 116 + 207 + 316 + 425 = 1133;  Σ t·n = 1022 + 1996 + 3015 + 4052 + 5130 = 15215;
     Σ t²·n = 1022 + 3992 + 9045 + 16208 + 25650 = 55917.
     T = 1133 − 0.0710900 · 15215 = 51.365;  Var = 0.0710900 · 0.9289100 · (55917 − 15215²/5064)
-      = 0.0660363 · 10203.30 = 673.76;  χ² = 51.365² / 673.76 = 3.916;  p = erfc(√(3.916/2)) = 0.0478 < 0.05.
-    T > 0 (rising) and high is bad: «Forverring» — a borderline case of the 5 % threshold."""
+      = 0.0660363 · 10203.30 = 673.76;  χ² = 51.365² / 673.76 = 3.916;  p = erfc(√(3.916/2)) = 0.0478.
+    T > 0 (rising), but χ² = 3.916 < 9.5495 (Fingertips' 99.8 % point): «Ingen signifikant endring». A 5 % test
+    would have called it a worsening."""
     rows = _five(db_con, "3427")
     assert [r[0] for r in rows] == ["2020", "2021", "2022", "2023", "2024"]
     assert [(r[1], r[2]) for r in rows] == [(69, 1022), (58, 998), (69, 1005), (79, 1013), (85, 1026)]
@@ -37,8 +38,27 @@ def test_tynset_neet_worsening_worked_on_paper(db_con):
     assert p == pytest.approx(0.0478, abs=5e-5)
     assert sign == 1
     first, last, s_chi2, s_p, verdict, verdict_nb, reason = _stored(db_con, "3427")
-    assert (first, last, verdict, verdict_nb, reason) == ("2020", "2024", "worsening", "Forverring", None)
+    assert (first, last, verdict, verdict_nb, reason) == ("2020", "2024", "no_change", "Ingen signifikant endring",
+                                                          None)
     assert s_chi2 == pytest.approx(chi2) and s_p == pytest.approx(p)
+
+
+def test_hamar_neet_improving_just_past_fingertips_level(db_con):
+    """Hamar (3403), NEET 15–29, 2020–2024: 674/5809, 613/5867, 578/5882, 586/5784, 578/5901.
+    N = 29243, K = 3029, p̄ = 0.1035803.  Σ t·k = 674 + 1226 + 1734 + 2344 + 2890 = 8868;
+    Σ t·n = 5809 + 11734 + 17646 + 23136 + 29505 = 87830;  Σ t²·n = 5809 + 23468 + 52938 + 92544 + 147525 = 322284.
+    T = 8868 − 0.1035803 · 87830 = −229.46;  Var = 0.1035803 · 0.8964197 · (322284 − 87830²/29243) = 5430.94;
+    χ² = 229.46² / 5430.94 = 9.695 ≥ 9.5495 (p = 0.00185 < 0.002). T < 0 and high is bad: «Bedring»."""
+    rows = _five(db_con, "3403")
+    assert [(r[1], r[2]) for r in rows] == [(674, 5809), (613, 5867), (578, 5882), (586, 5784), (578, 5901)]
+    chi2, p, sign = trend.trend_test([r[1] for r in rows], [r[2] for r in rows])
+    assert chi2 == pytest.approx(9.695, abs=5e-4)
+    assert sign == -1 and chi2 >= trend.TREND_CHI2_CRITICAL
+    assert _stored(db_con, "3403")[4:6] == ("improving", "Bedring")
+
+
+def test_fingertips_critical_value_is_the_998_point():
+    assert trend.chi2_1df_p(trend.TREND_CHI2_CRITICAL) == pytest.approx(0.002, abs=1e-12)
 
 
 def test_halden_neet_no_significant_change_worked_on_paper(db_con):

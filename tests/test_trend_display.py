@@ -6,7 +6,7 @@ import io
 
 import pandas as pd
 
-TYNSET = "Trend 2020–2024: Forverring (p = 0,048)"
+TYNSET = "Trend 2020–2024: Ingen signifikant endring (p = 0,048)"
 
 
 def test_trend_words(app_db):
@@ -26,7 +26,7 @@ def test_compare_bar_carries_the_trend(app_db):
     rows = [r for r in queries.records_for(codes) if r["indicator_id"] == "neet_15_29"]
     meta = dict(queries.indicator_meta()["neet_15_29"])
     text = str(compare.indicator_section(meta, rows, "3427", ["3430"], None, codes, unit_names()))
-    assert "trend: forverring" in text and TYNSET in text
+    assert "trend: ingen signifikant endring" in text and TYNSET in text
 
 
 def test_profile_has_a_trend_column(app_db):
