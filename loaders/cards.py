@@ -36,6 +36,9 @@ class SourceCard:
     # offline refresh skips (it is listed as "what a live refresh adds").
     snapshot_query: dict[str, Any] = field(default_factory=dict)
     offline: bool = True
+    # `live: false` marks an offline-only card (a transcription standing in for a live-only card): a live
+    # refresh skips it, and the live card it names in its notes brings the publisher's own figures.
+    live: bool = True
 
     @property
     def key(self) -> str:

@@ -155,7 +155,7 @@ def refresh(db_path: Path, transport: Transport, only: str | None = None, progre
     if only is not None and not only.strip():  # "--only ''" must not silently become a full refresh
         raise LoaderError("--only needs SOURCE or SOURCE/TABLE, got an empty value")
     remove_stale_temporaries(db_path)
-    cards = [c for c in load_cards(only) if c.offline or transport.name != "replay"]
+    cards = [c for c in load_cards(only) if (c.offline if transport.name == "replay" else c.live)]
     before = _previous_counts(db_path)
     tmp = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
     started = time.perf_counter()

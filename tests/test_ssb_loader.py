@@ -13,7 +13,7 @@ def rows(snapshot_dir):
     transport = ReplayTransport(snapshot_dir)
     out = {}
     for card in load_cards("ssb"):
-        if card.offline:
+        if card.offline and card.loader == "ssb":
             out[card.table_id] = ssb.fetch(card, transport).rows
     return out
 

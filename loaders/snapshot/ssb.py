@@ -303,7 +303,7 @@ def render(shared: Path, out: Path) -> None:
     saved = ssb.os.environ.pop("INNENFOR_SSB_BASE", None)  # the snapshot records the real URLs
     try:
         for card in load_cards("ssb"):
-            if not card.offline:
+            if not card.offline or card.loader != "ssb":
                 continue
             if card.table_id not in TABLES:
                 raise ValueError(f"no renderer for ssb/{card.table_id}")
