@@ -16,7 +16,7 @@ from flask import Response, request
 from flask_compress import Compress
 from werkzeug.exceptions import HTTPException
 
-from components import response_cache
+from components import response_cache, security
 
 log = logging.getLogger("innenfor.serving")
 
@@ -162,6 +162,8 @@ def configure(app) -> None:
             response.direct_passthrough = False
             response.make_sequence()
         return response
+
+    security.install(server)  # headers hook registered after Compress, so it sees the uncompressed page
 
     @server.errorhandler(Exception)
     def _on_exception(err):
