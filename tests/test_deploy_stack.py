@@ -242,3 +242,25 @@ def test_the_callback_endpoint_is_rate_limited_per_client(stack):
     assert set(codes) == {200, 429} and codes.count(200) >= 60, codes  # the burst passes, then 429
     # another client is not affected
     assert loopback_session(201).post(stack["base"] + CB, json=_callback("0301"), timeout=20).status_code == 200
+
+
+def test_the_tls_example_is_valid_nginx_and_sends_hsts_everywhere(tmp_path):
+    if not Path(NGINX).exists() or not shutil.which("openssl"):
+        pytest.skip("nginx or openssl missing")
+    from deploy import render_nginx
+
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(tmp_path / "k.pem"),
+                    "-out", str(tmp_path / "c.pem"), "-days", "1", "-subj", "/CN=localhost"], check=True,
+                   capture_output=True)
+    (tmp_path / "tmp").mkdir()
+    conf = render_nginx.render(tmp_path, tmp_path / "static", "127.0.0.1:8443", ["127.0.0.1:8001"],
+                               tls_cert=str(tmp_path / "c.pem"), tls_key=str(tmp_path / "k.pem"))
+    (tmp_path / "nginx.conf").write_text(conf)
+    check = subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
+                            "-e", str(tmp_path / "err.log")], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    # every location that sets its own headers repeats HSTS (nginx does not inherit add_header into them)
+    main_server = conf.split("server {")[1]
+    blocks_with_headers = main_server.count("add_header X-Content-Type-Options")
+    assert blocks_with_headers >= 5 and main_server.count("Strict-Transport-Security") == blocks_with_headers + 1
+    assert "return 301 https://" in conf
