@@ -101,7 +101,8 @@ def run_users(n_users: int, base: str, plans: list, static: list[str], seed: int
 def summary(label: str, n: int, lat: list[float], errors: list[str], wall: float, rss: list[float]) -> str:
     from bench.load import pct
 
-    return (f"  {label:<22} N={n:3d}: {len(lat):6d} req in {wall:5.1f} s ({len(lat) / wall:6.1f} req/s)  "
+    return (f"  {label:<22} N={n:3d} (load avg {os.getloadavg()[0]:4.1f}): {len(lat):6d} req in {wall:5.1f} s "
+            f"({len(lat) / wall:6.1f} req/s)  "
             f"p50 {statistics.median(lat) * 1e3:6.1f} ms  p95 {pct(lat, 0.95) * 1e3:7.1f} ms  "
             f"max {max(lat) * 1e3:7.1f} ms  errors {len(errors)}  RSS/worker MB "
             + ", ".join(f"{r:.0f}" for r in rss))
@@ -151,7 +152,7 @@ def health_probe(base: str, stop: threading.Event, out: list):
     while not stop.is_set():
         t = time.time()
         try:
-            r = s.get(base + "/healthz", timeout=10)
+            r = s.get(base + "/healthz", timeout=30)
             h = r.json()
             out.append((t, h.get("instance"), h.get("inode"), r.status_code))
         except (requests.RequestException, ValueError) as exc:
@@ -172,6 +173,7 @@ def main() -> int:
 
     source_db = database()
     tmp = Path(tempfile.mkdtemp(prefix="innenfor-proxy-bench-"))
+    tmp.chmod(0o755)  # nginx's unprivileged workers read the static folder under it
     db = tmp / "data" / "innenfor.duckdb"
     db.parent.mkdir()
     shutil.copy2(source_db, db)
@@ -308,12 +310,14 @@ def main() -> int:
         stop.set()
         probe.join()
         after = [p for p in probes if p[0] > swap["at"]]
-        stale = [p for p in after if p[2] != swap["inode"]]
+        stale = [p for p in after if p[2] is not None and p[2] != swap["inode"]]
+        failed_probes = [p for p in probes if p[3] != 200]
         instances = sorted({p[1] for p in after if p[1]})
         print(summary("nginx, db swapped", big, lat, errors, wall, [rss_mb(p) for p in instance_workers(run)]))
-        print(f"    swapped at 6 s; health answers after the swap: {len(after)} from {instances}, naming the old "
-              f"or no file: {len(stale)}; failed user requests: {len(errors)}")
-        ok &= not errors and not stale and len(after) > 0
+        print(f"    swapped at 6 s; health probes started after the swap: {len(after)}, answered by {instances}; "
+              f"naming the old file: {len(stale)}; failed probes (whole run): {len(failed_probes)}; "
+              f"failed user requests: {len(errors)}")
+        ok &= not errors and not stale and not failed_probes and len(after) > 0
         for e in errors[:5]:
             print("    error:", e)
 

@@ -78,6 +78,10 @@ def prepare(run: Path, port: int, ports: list[int], callback_rate: int) -> Path:
     # nginx started as root serves with unprivileged workers (Debian: www-data / nobody): they must be able
     # to reach the static folder; everything under it is public anyway.
     run.chmod(run.stat().st_mode | 0o755)
+    blocked = [str(p) for p in run.parents if not p.stat().st_mode & 0o001]
+    if blocked and os.geteuid() == 0:
+        raise SystemExit(f"nginx's workers could not reach {run}/static: no search permission for others on "
+                         f"{blocked} (chmod o+x, or use a run folder elsewhere)")
     counts = collect_static.collect(run / "static")
     conf = run / "nginx.conf"
     conf.write_text(render_nginx.render(run, run / "static", f"127.0.0.1:{port}",
