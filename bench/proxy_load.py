@@ -250,6 +250,8 @@ def main() -> int:
 
         def killer():
             time.sleep(6.0)  # all users have arrived (they start within 2 s) and are mid-visit
+            os.killpg(victim["pid"], signal.SIGSTOP)  # frozen 0.5 s: requests are certainly in flight on it
+            time.sleep(0.5)
             os.killpg(victim["pid"], signal.SIGKILL)
             t = time.time()
             restart["killed_at"] = t
@@ -273,10 +275,12 @@ def main() -> int:
         done.set()
         k.join()
         lines = (run / "nginx-access.log").read_text().splitlines()[log_before:]
-        retried = sum(1 for line in lines if re.search(r'up="[^"]+, [^"]+"', line))
+        retried = [line for line in lines if re.search(r'up="[^"]+, [^"]+"', line)]
+        retried_posts = sum(1 for line in retried if '"POST ' in line)
         print(summary("nginx, app1 SIGKILLed", big, lat, errors, wall, [rss_mb(p) for p in instance_workers(run)]))
-        print(f"    killed instance app1 (master {victim['pid']} + workers) at 6 s; requests retried on the other "
-              f"instance: {retried}; restarted instance answering after "
+        print(f"    killed instance app1 (master {victim['pid']} + workers; frozen 0.5 s, then SIGKILL) at 6 s; "
+              f"requests retried on the other instance: {len(retried)} ({retried_posts} callbacks); "
+              f"restarted instance answering after "
               f"{restart.get('answering_after_s', float('nan')):.1f} s; failed user requests: {len(errors)}")
         ok &= not errors and "answering_after_s" in restart
         for e in errors[:5]:
