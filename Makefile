@@ -6,7 +6,7 @@ DB ?= data/innenfor.duckdb
 HOST ?= 127.0.0.1
 PORT ?= 8050
 
-.PHONY: run test serve db refresh snapshot bench clean plotly-bundle
+.PHONY: run test serve serve-proxy db refresh snapshot bench clean plotly-bundle
 
 $(BIN)/.installed: requirements.txt
 	$(PY) -m venv $(VENV)
@@ -24,6 +24,10 @@ run: $(DB)  ## build the database from the offline snapshot if missing, then sta
 
 serve: $(DB)  ## production: gunicorn, several workers, loopback unless HOST is set
 	INNENFOR_DB=$(DB) $(BIN)/gunicorn --workers 3 --bind $(HOST):$(PORT) --access-logfile - app:server
+
+serve-proxy: $(DB)  ## nginx on PORT in front of 2 gunicorn instances, restarted if they die (docs/DEPLOY.md)
+	@[ -x /usr/sbin/nginx ] || { apt-get update -qq && apt-get install -y -qq nginx; }
+	$(BIN)/python -m deploy.stack --run-dir $(or $(RUN_DIR),/tmp/innenfor-stack) --port $(PORT) --db $(DB)
 
 test: $(BIN)/.installed  ## the whole test suite
 	$(BIN)/python -m pytest

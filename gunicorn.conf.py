@@ -22,4 +22,5 @@ def when_ready(server):
     """With preload the app is already imported here: fill its per-file tables once, before the fork."""
     from components import serving
 
-    serving.warm()
+    if os.environ.get("INNENFOR_WARM", "1") != "0":  # the deploy tests start instances cold, in seconds
+        serving.warm()

@@ -16,7 +16,7 @@ from flask import Response, request
 from flask_compress import Compress
 from werkzeug.exceptions import HTTPException
 
-from components import response_cache
+from components import response_cache, security
 
 log = logging.getLogger("innenfor.serving")
 
@@ -170,6 +170,8 @@ def configure(app) -> None:
         if response.status_code == 200 and request.path.startswith(HASHED_PREFIX):
             response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
+
+    security.install(server)  # headers hook registered after Compress, so it sees the uncompressed page
 
     @server.errorhandler(Exception)
     def _on_exception(err):

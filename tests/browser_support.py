@@ -129,6 +129,9 @@ class Recorder:
 @pytest.fixture()
 def page(browser, app_url):
     context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900}, locale="nb-NO")
+    # Every CSP violation (blocked inline script or style, eval, a request elsewhere) reaches the console.
+    context.add_init_script("document.addEventListener('securitypolicyviolation', e => console.error("
+                            "'CSP violation: ' + e.violatedDirective + ' blocked ' + e.blockedURI))")
     pg = context.new_page()
     pg.set_default_timeout(15000)
     pg.recorder = Recorder(pg)
@@ -137,6 +140,11 @@ def page(browser, app_url):
     external = pg.recorder.external()
     context.close()
     assert not external, f"requests left loopback: {external}"
+    assert not csp_violations(pg.recorder.console), f"CSP violations: {csp_violations(pg.recorder.console)}"
+
+
+def csp_violations(console: list[str]) -> list[str]:
+    return [m for m in console if "Content Security Policy" in m or "CSP violation" in m]
 
 
 def settle(page, selector: str = "h1") -> None:
