@@ -1,8 +1,11 @@
 """End-to-end: the real app on the real offline build, driven by headless Chromium (Playwright)."""
 from __future__ import annotations
 
+import contextlib
+import http.server
 import io
 import re
+import threading
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -256,6 +259,38 @@ def test_another_origin_reads_the_api_but_not_the_app(page):
     other = page.base.replace("127.0.0.1", "localhost")  # same server, another origin for the browser
     page.goto(other + "/api")
     settle(page, "#api-example-table")
+    # The app's own pages allow fetches to their own origin only (CSP connect-src 'self'), so the reader is a
+    # plain page on another server, as a kommune's own web page would be.
+    with _other_site() as site:
+        page.goto(site)
+        _read_api_from_another_site(page)
+
+
+@contextlib.contextmanager
+def _other_site():
+    class Blank(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b"<!doctype html><title>Et annet nettsted</title>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Blank)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _read_api_from_another_site(page):
     api = page.base + "/api/v1/values?indicator=befolkning&code=0"
     got = page.evaluate("""async (url) => {
         const first = await fetch(url);
