@@ -79,6 +79,12 @@ def indicator_values(path: Path, source: str) -> list[tuple]:
                          ids=["udir-500", "nav-garbage"])
 def test_failing_source_keeps_its_previous_rows_and_exit_3(built_db, tmp_path, snapshot_dir, monkeypatch, capsys,
                                                            failing, fault):
+    refresh_with_one_source_failing(built_db, tmp_path, snapshot_dir, monkeypatch, capsys, failing, fault)
+
+
+def refresh_with_one_source_failing(built_db, tmp_path, snapshot_dir, monkeypatch, capsys, failing, fault):
+    """Copy the offline build, refresh it live through the server with ``failing`` answering ``fault``, check
+    the outcome; return the new file and the failing source's fetched dates before."""
     path = tmp_path / "innenfor.duckdb"
     shutil.copyfile(built_db, path)
     before_values = indicator_values(path, failing)
@@ -112,6 +118,30 @@ def test_failing_source_keeps_its_previous_rows_and_exit_3(built_db, tmp_path, s
         assert any(f"{failing}/{table_id}" in line and "BEHOLDT" in line for line in out.out.splitlines())
     # the previous refresh's card rows are kept as history
     assert rows(path, "SELECT count(DISTINCT refreshed_at) FROM refresh_cards")[0][0] == 2
+    return path, before_fetched
+
+
+def test_kept_sources_are_named_in_om_data_and_under_their_charts(app_db, tmp_path, snapshot_dir, monkeypatch,
+                                                                  capsys):
+    import plotly
+
+    from components.pages_common import kept_note
+    from pages import about
+
+    path, fetched = refresh_with_one_source_failing(
+        app_db, tmp_path, snapshot_dir, monkeypatch, capsys, "udir", (500, b"Internal Server Error"))
+    monkeypatch.setenv("INNENFOR_DB", str(path))
+    page = json.dumps(about.layout(), cls=plotly.utils.PlotlyJSONEncoder)
+    assert "Kilder som ikke ble fornyet" in page
+    for table_id, when in fetched.items():
+        assert f"udir/{table_id}" in page and f"{when:%Y-%m-%d %H:%M}" in page
+    assert "answered 500" in page or "HTTP 500" in page
+    note = kept_note("udir/GSK-GSI")
+    assert note is not None and "udir/GSK-GSI" in note.children and f"{fetched['GSK-GSI']:%Y-%m-%d}" in note.children
+    assert kept_note("ssb/13556") is None
+    monkeypatch.setenv("INNENFOR_DB", str(app_db))
+    assert kept_note("udir/GSK-GSI") is None
+    assert "Kilder som ikke ble fornyet" not in json.dumps(about.layout(), cls=plotly.utils.PlotlyJSONEncoder)
 
 
 def test_strict_stops_with_exit_1_and_the_old_file_byte_identical(built_db, tmp_path, snapshot_dir, monkeypatch,
