@@ -323,9 +323,9 @@ def refresh(db_path: Path, transport: Transport, only: str | None = None, progre
                     if problems:
                         result = LoaderError(f"{card.key}: " + "; ".join(problems))
                 if isinstance(result, BaseException):
-                    out.reason = one_line(result)
+                    out.reason = one_line(result).removeprefix(f"{card.key}: ")
                     if strict:
-                        raise LoaderError(out.reason) from result
+                        raise LoaderError(f"{card.key}: {out.reason}") from result
                     keep_previous(con, out, has_previous)
                     if out.outcome == "kept":
                         summary.tables.append((card.key, out.rows, before.get(card.key)))
