@@ -79,6 +79,13 @@ def status(path: Path) -> int:
         for row in con.execute("""SELECT source || '/' || table_id, n_rows, api_updated, fetched_at, transport
                                   FROM provenance ORDER BY 1""").fetchall():
             print(f"  {row[0]:<28} {row[1]:>9,d} rows  updated {row[2] or '?':<20} fetched {row[3]:%Y-%m-%d} ({row[4]})")
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        if "refresh_cards" in tables:
+            for key, outcome, reason in con.execute("""
+                    SELECT source || '/' || table_id, outcome, reason FROM refresh_cards
+                    QUALIFY row_number() OVER (PARTITION BY source, table_id ORDER BY refreshed_at DESC) = 1
+                        AND outcome <> 'renewed' ORDER BY 1""").fetchall():
+                print(f"  {key:<28} {outcome}: {reason}")
     finally:
         con.close()
     return 0
