@@ -32,7 +32,8 @@ serve-proxy: $(DB)  ## nginx on PORT in front of 2 gunicorn instances, restarted
 test: $(BIN)/.installed  ## the whole test suite
 	$(BIN)/python -m pytest
 
-refresh: $(BIN)/.installed  ## live refresh from the publishers' APIs
+refresh: $(BIN)/.installed  ## preflight, then a live refresh from the publishers' APIs (exit 3: some tables kept)
+	@$(BIN)/python -m loaders check || echo "preflight: the cards marked 'differs' above will keep their previous figures"
 	$(BIN)/python -m loaders refresh --db $(DB)
 
 snapshot: $(BIN)/.installed  ## re-render data/snapshot from ../shared/data

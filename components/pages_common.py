@@ -74,6 +74,20 @@ def source_labels(sources: str) -> str:
     return ", ".join(out)
 
 
+def kept_note(sources: str):
+    """A note under a chart built from a source the last refresh could not renew (its figures kept from an
+    earlier fetch), or None."""
+    frame = queries.not_renewed()
+    kept = frame[frame["outcome"] == "kept"]
+    keys = {k.strip() for k in str(sources or "").split(",")}
+    hits = [r for r in kept.itertuples() if f"{r.source}/{r.table_id}" in keys]
+    if not hits:
+        return None
+    parts = [f"{r.source}/{r.table_id} (hentet {str(r.fetched_at)[:10]})" for r in hits]
+    return html.P("Siste oppdatering fikk ikke nye tall fra " + ", ".join(parts)
+                  + "; tallene herfra er fra forrige henting. Se Om data.", className="note kept-note")
+
+
 def period_note(meta: dict) -> str:
     return {"year": "årstall", "school_year": "skoleår", "3year": "treårsperiode", "cohort": "kull (startår)",
             "month": "måned"}.get(meta.get("period_type"), "periode")

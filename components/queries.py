@@ -155,6 +155,19 @@ def provenance() -> pd.DataFrame:
                     n_rows FROM provenance ORDER BY source, table_id""")
 
 
+def not_renewed() -> pd.DataFrame:
+    """Source tables whose latest refresh did not renew them: ``kept`` (the figures are from an earlier fetch)
+    or ``empty`` (nothing could be fetched), with the reason and when the kept figures were fetched."""
+    from components.store import has_table
+    if not has_table("refresh_cards"):
+        return pd.DataFrame(columns=["source", "table_id", "outcome", "reason", "refreshed_at", "fetched_at", "title"])
+    return query("""SELECT c.source, c.table_id, c.outcome, c.reason, c.refreshed_at, p.fetched_at, p.title
+                    FROM refresh_cards c LEFT JOIN provenance p USING (source, table_id)
+                    QUALIFY row_number() OVER (PARTITION BY c.source, c.table_id ORDER BY c.refreshed_at DESC) = 1
+                        AND c.outcome <> 'renewed'
+                    ORDER BY c.source, c.table_id""")
+
+
 def last_refresh() -> pd.DataFrame:
     return query("SELECT refreshed_at, mode, tables, rows, seconds FROM refresh_log ORDER BY refreshed_at DESC LIMIT 1")
 

@@ -130,11 +130,13 @@ def _compute_in_worker(indicator_id: str) -> pd.DataFrame:
     return compute_values(ind, _worker_ctx)
 
 
-def compute_in_processes(path: Path | str, workers: int | None = None) -> list[tuple[Indicator, pd.DataFrame]]:
+def compute_in_processes(path: Path | str, workers: int | None = None,
+                         errors: dict[str, str] | None = None) -> list[tuple[Indicator, pd.DataFrame]]:
     """Every indicator's values, computed in forked worker processes that each open the (closed, checkpointed)
     file read-only. The indicators are independent, and in one process this phase left a core idle for about
     half the offline build. The largest inputs (observation rows of an indicator's sources) are started first;
-    the result is in registry order, as ``build_all`` gives it."""
+    the result is in registry order, as ``build_all`` gives it. With ``errors`` (a refresh that keeps going),
+    an indicator that fails is left out and its one-line reason put there, instead of stopping everything."""
     from loaders import db
 
     con = db.connect(path, read_only=True)
@@ -149,11 +151,23 @@ def compute_in_processes(path: Path | str, workers: int | None = None) -> list[t
         con = db.connect(path, read_only=True)
         try:
             ctx = Context(con)
-            return [(ind, compute_values(ind, ctx)) for ind in todo]
+            return _collect(todo, lambda ind: compute_values(ind, ctx), errors)
         finally:
             con.close()
     largest_first = sorted(todo, key=lambda i: -sum(rows.get(s, 0) for s in i.sources))
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                              initializer=_start_worker, initargs=(str(path), os.getpid())) as pool:
         futures = {ind.indicator_id: pool.submit(_compute_in_worker, ind.indicator_id) for ind in largest_first}
-        return [(ind, futures[ind.indicator_id].result()) for ind in todo]
+        return _collect(todo, lambda ind: futures[ind.indicator_id].result(), errors)
+
+
+def _collect(todo: list[Indicator], get, errors: dict[str, str] | None) -> list[tuple[Indicator, pd.DataFrame]]:
+    out = []
+    for ind in todo:
+        try:
+            out.append((ind, get(ind)))
+        except Exception as exc:  # noqa: BLE001
+            if errors is None:
+                raise
+            errors[ind.indicator_id] = " ".join(str(exc).split())[:300] or type(exc).__name__
+    return out

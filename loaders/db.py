@@ -48,6 +48,13 @@ CREATE TABLE IF NOT EXISTS geo_neighbours (
 CREATE TABLE IF NOT EXISTS live_only_sources (
     source VARCHAR NOT NULL, table_id VARCHAR NOT NULL, title VARCHAR, publisher VARCHAR, note VARCHAR
 );
+-- One row per card per refresh: renewed (fetched now), kept (the previous database's rows carried over, with
+-- their original fetched_at in provenance) or empty (failed, nothing to keep). new_periods: comma-separated
+-- periods present now but absent for that card in the previous database ('' when none).
+CREATE TABLE IF NOT EXISTS refresh_cards (
+    refreshed_at TIMESTAMP, source VARCHAR, table_id VARCHAR, outcome VARCHAR, reason VARCHAR, rows BIGINT,
+    new_periods VARCHAR
+);
 CREATE TABLE IF NOT EXISTS refresh_log (
     refreshed_at TIMESTAMP, mode VARCHAR, tables INTEGER, rows BIGINT, seconds DOUBLE, summary VARCHAR
 );
@@ -89,6 +96,18 @@ def replace_observations(con, source: str, table_id: str, rows: pd.DataFrame) ->
     frame = rows[OBS_COLUMNS]  # noqa: F841  (referenced by DuckDB below)
     con.execute("INSERT INTO observations SELECT * FROM frame")
     return len(rows)
+
+
+def card_problems(rows: pd.DataFrame) -> list[str]:
+    """What would make one card's rows unusable: duplicate keys, or a value and a status (or neither)."""
+    problems = []
+    dup = rows.duplicated(["measure", "dims", "geo_code", "geo_vintage", "period"]).sum()
+    if dup:
+        problems.append(f"{int(dup)} duplicate keys")
+    bad = (rows["value"].isna() != rows["status"].notna()).sum()
+    if bad:
+        problems.append(f"{int(bad)} rows have a value and a status, or neither")
+    return problems
 
 
 def replace_table(con, name: str, frame: pd.DataFrame) -> None:

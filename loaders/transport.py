@@ -19,6 +19,7 @@ from .errors import LoaderError
 from .http import HttpClient
 
 DEFAULT_SNAPSHOT = Path(__file__).resolve().parent.parent / "data" / "snapshot"
+RECORDED_MARKER = "recorded.json"  # in a snapshot made by ``loaders.snapshot --from-record``
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,9 @@ class ReplayTransport:
 
     def __init__(self, snapshot_dir: Path | str = DEFAULT_SNAPSHOT):
         self.root = Path(snapshot_dir)
+        marker = self.root / RECORDED_MARKER
+        if marker.exists() and json.loads(marker.read_text(encoding="utf-8")).get("queries") == "live":
+            self.name = "recorded"  # a recording of a live refresh holds the cards' live queries, not snapshot_query
         self.sent: list[Request] = []
         self._index: dict[str, tuple[Path, dict]] = {}
         for index_file in sorted(self.root.glob("*/index.json")):
@@ -142,3 +146,49 @@ class SnapshotWriter:
         entries = sorted(self.entries.values(), key=lambda e: e["file"])
         (self.dir / "index.json").write_text(json.dumps(entries, ensure_ascii=False, indent=1) + "\n",
                                              encoding="utf-8")
+
+
+class RecordingTransport:
+    """Sends through another transport and writes every answered request and its bytes into ``root`` in the
+    snapshot layout (``<source>/index.json`` + one file per response), so ``python -m loaders.snapshot
+    --from-record`` can turn what a live refresh saw into the offline snapshot. ``recording.json`` says which
+    queries were asked (``live``: each card's ``query``; ``replay``: its ``snapshot_query``)."""
+
+    def __init__(self, inner: Transport, root: Path | str):
+        self.inner, self.root = inner, Path(root)
+        self.name = inner.name
+        if self.root.exists() and any(self.root.glob("*/index.json")):
+            raise LoaderError(f"{self.root} already holds a recording; choose an empty folder")
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.source = "other"
+        self.cards: list[str] = []
+        self._writers: dict[str, SnapshotWriter] = {}
+        self._write_manifest()
+
+    def begin_card(self, card) -> None:
+        self.source = card.source
+        self.cards.append(card.key)
+        self._write_manifest()
+
+    def send(self, request: Request) -> Response:
+        resp = self.inner.send(request)
+        writer = self._writers.get(self.source) or self._writers.setdefault(
+            self.source, SnapshotWriter(self.root, self.source))
+        kind = next((v for k, v in resp.headers.items() if k.lower() == "content-type"), "")
+        writer.add(request, resp.content, f"{request.key}{_extension(kind)}",
+                   headers={"Content-Type": kind} if kind else {})
+        writer.close()  # index.json after every response: a refresh that dies still leaves a usable recording
+        return resp
+
+    def _write_manifest(self) -> None:
+        (self.root / "recording.json").write_text(json.dumps(
+            {"queries": "replay" if self.name == "replay" else "live", "cards": self.cards}, indent=1) + "\n",
+            encoding="utf-8")
+
+
+def _extension(content_type: str) -> str:
+    kind = content_type.lower()
+    for word, ext in (("json", ".json"), ("csv", ".csv"), ("spreadsheet", ".xlsx"), ("html", ".html")):
+        if word in kind:
+            return ext
+    return ".bin"

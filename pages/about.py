@@ -13,7 +13,8 @@ from components.tables import data_table
 dash.register_page(__name__, path="/om", name="Om data", title="Om data – Innenfor", order=4, nav=True,
                    description="Kilder, definisjoner og oppdatering")
 
-TRANSPORT_NB = {"replay": "fra lagret øyeblikksbilde (offline)", "live": "hentet direkte fra utgiveren"}
+TRANSPORT_NB = {"replay": "fra lagret øyeblikksbilde (offline)", "live": "hentet direkte fra utgiveren",
+                "recorded": "fra et opptak av en direkte oppdatering (offline)"}
 
 
 def _text(value) -> str:
@@ -38,6 +39,26 @@ def live_only_table():
                                 [[f"{r.source}/{r.table_id}", r.title, r.publisher, r.note] for r in rows.itertuples()])])
 
 
+OUTCOME_NB = {"kept": "beholdt fra forrige henting", "empty": "ingen tall"}
+
+
+def not_renewed_section():
+    """Source tables the last refresh could not renew, from ``refresh_cards``: kept (with when they were
+    fetched) or empty, each with the reason; None when every table was renewed."""
+    rows = queries.not_renewed()
+    if rows.empty:
+        return None
+    return html.Section([
+        html.H2("Kilder som ikke ble fornyet"),
+        html.P("Ved siste oppdatering svarte ikke utgiveren som ventet for disse tabellene. Tall som var hentet "
+               "tidligere er beholdt og merket med datoen de ble hentet; tabeller uten tidligere tall står tomme."),
+        data_table("Tabeller som ikke ble fornyet", ["Kilde", "Tittel", "Status", "Tallene hentet (UTC)", "Årsak"],
+                   [[f"{r.source}/{r.table_id}", _text(r.title), OUTCOME_NB.get(r.outcome, r.outcome),
+                     _date(r.fetched_at) if r.outcome == "kept" else "", _text(r.reason)] for r in rows.itertuples()],
+                   table_id="about-not-renewed"),
+    ], id="about-not-renewed")
+
+
 def layout(**_query):
     try:
         prov = queries.provenance()
@@ -46,6 +67,7 @@ def layout(**_query):
         cover = queries.coverage()
         statuses = queries.status_codes()
         live_only = live_only_table()
+        not_renewed = not_renewed_section()
     except DataUnavailable as exc:
         return unavailable(exc)
     if last.empty:
@@ -81,6 +103,7 @@ def layout(**_query):
                "Ingen tall er anslått eller fylt inn: tall som utgiveren skjermer eller ikke har, vises med "
                "utgiverens forklaring.", className="lead"),
         html.Section([html.H2("Oppdatering"), refreshed]),
+        not_renewed,
         html.Section([html.H2("Kilder"),
                       html.P(f"Tabellene i denne databasen er {' og '.join(transports)}.") if transports else None,
                       data_table("Kildetabeller (tittelen lenker til utgiverens side)",

@@ -12,7 +12,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components import charts, export, fmt, queries, trend_text
-from components.pages_common import (download_buttons, period_note, query_arg, source_labels, triggered_id,
+from components.pages_common import (download_buttons, kept_note, period_note, query_arg, source_labels, triggered_id,
                                      unavailable, unit_names, unknown_kommune)
 from components.search import DROPDOWN_LABELS, name_id
 from components.store import DataUnavailable, cached
@@ -213,6 +213,9 @@ def indicator_section(m: dict, rows: list[dict], knr: str, med: list[str], fylke
                    className="meta")]
     if isinstance(m.get("note_nb"), str) and m["note_nb"]:
         head.append(html.P(f"Merk: {m['note_nb']}", className="note"))
+    kept = kept_note(m["sources"])
+    if kept is not None:
+        head.append(kept)
     if not rows:
         return html.Section(head + [html.P("Ingen tall for disse enhetene.", className="notice")],
                             className="indicator")

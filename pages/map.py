@@ -14,7 +14,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components import charts, export, fmt, queries, trend_text
-from components.pages_common import (download_buttons, query_arg, source_labels, triggered_id, unavailable,
+from components.pages_common import (download_buttons, kept_note, query_arg, source_labels, triggered_id, unavailable,
                                      unit_names)
 from components.search import DROPDOWN_LABELS, NAV_URL, name_id
 from components.store import DataUnavailable, cached
@@ -169,6 +169,9 @@ def map_view(ind: str, niva: str, periode: str):
     if isinstance(m.get("note_nb"), str) and m["note_nb"]:
         info.append(html.P(f"Merk: {m['note_nb']}", className="note"))
     trends = _trend_words(ind) if borders == "2024" else {}
+    kept = kept_note(m["sources"])
+    if kept is not None:
+        info.append(kept)
     if stem:
         all_codes = list(queries.geo_units().query("level == @niva")["code"]) if borders == "2024" else []
         fig = charts.choropleth(m, rows, f"/geo/{stem}.geojson", names, label, all_codes, trends)

@@ -239,10 +239,35 @@ def test_refresh_failing_midway_leaves_db_unchanged(httpserver, monkeypatch, tmp
     monkeypatch.setattr(refresh_mod, "make_transport",
                         lambda offline, snapshot: LiveTransport(HttpClient(sleep=sleeps, max_attempts=2)))
     serve(httpserver, data=b'{"class":"dataset","id":["Region"')          # 07459 loads first, then breaks
-    code = cli.main(["refresh", "--db", str(path), "--only", "ssb", "--quiet"])
+    code = cli.main(["refresh", "--db", str(path), "--only", "ssb", "--quiet", "--strict"])  # all or nothing
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1
     assert err[0].startswith("refresh failed: ssb/07459: 07459 data: response is not valid JSON")
     assert "Traceback" not in "\n".join(err)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
     assert list(tmp_path.iterdir()) == [path]                            # no half-built file left
+
+
+def test_refresh_with_nothing_renewed_exits_1_and_leaves_db_unchanged(httpserver, monkeypatch, tmp_path, capsys,
+                                                                      sleeps):
+    """Without --strict a failing card is kept, but when no card at all could be renewed nothing usable was
+    built: exit 1, the old file as it was."""
+    from loaders import __main__ as cli
+    from loaders import refresh as refresh_mod
+
+    path = tmp_path / "innenfor.duckdb"
+    con = db.connect(path)
+    db.create_schema(con)
+    con.execute("INSERT INTO provenance (source, table_id, n_rows) VALUES ('ssb', '07459', 1)")
+    con.close()
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    monkeypatch.setenv("INNENFOR_SSB_BASE", httpserver.url_for(PREFIX))
+    monkeypatch.setattr(refresh_mod, "make_transport",
+                        lambda offline, snapshot: LiveTransport(HttpClient(sleep=sleeps, max_attempts=2)))
+    serve(httpserver, data=b'{"class":"dataset","id":["Region"')
+    code = cli.main(["refresh", "--db", str(path), "--only", "ssb", "--quiet"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1
+    assert err[0].startswith("refresh failed: no source could be renewed: ssb/07459: 07459 data: response is not valid")
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    assert list(tmp_path.iterdir()) == [path]

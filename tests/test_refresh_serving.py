@@ -51,7 +51,7 @@ def test_readers_see_old_or_new_file_never_an_error(built_db, tmp_path, snapshot
     stop = tmp_path / "stop"
     reader = subprocess.Popen([sys.executable, "-c", READER, str(path), str(stop)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    monkeypatch.setattr(refresh_mod, "build_indicators", lambda con, path: con)
+    monkeypatch.setattr(refresh_mod, "build_indicators", lambda con, path, **_: con)
     try:
         time.sleep(1.5)  # let the reader import duckdb and start reading
         for _ in range(3):
@@ -74,7 +74,7 @@ def test_only_refresh_keeps_other_sources(built_db, tmp_path, snapshot_dir, monk
 
     path = tmp_path / "innenfor.duckdb"
     shutil.copyfile(built_db, path)
-    monkeypatch.setattr(refresh_mod, "build_indicators", lambda con, path: con)
+    monkeypatch.setattr(refresh_mod, "build_indicators", lambda con, path, **_: con)
     with db.connect(path, read_only=True) as con:
         before = dict(con.execute("SELECT source || '/' || table_id, n_rows FROM provenance").fetchall())
     refresh_mod.refresh(path, ReplayTransport(snapshot_dir), only=only, progress=False)

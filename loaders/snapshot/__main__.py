@@ -1,4 +1,5 @@
-"""``python -m loaders.snapshot [--shared DIR] [--out DIR] [--only NAME]``: (re)build data/snapshot."""
+"""``python -m loaders.snapshot [--shared DIR] [--out DIR] [--only NAME]``: (re)build data/snapshot.
+``python -m loaders.snapshot --from-record DIR [--out DIR]``: make the snapshot from a recorded live refresh."""
 from __future__ import annotations
 
 import argparse
@@ -7,8 +8,11 @@ import pkgutil
 import sys
 from pathlib import Path
 
+import json
+import shutil
+
 from ..cards import load_cards
-from ..transport import DEFAULT_SNAPSHOT
+from ..transport import DEFAULT_SNAPSHOT, RECORDED_MARKER, Request, SnapshotWriter
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SHARED = ROOT.parent / "shared" / "data"
@@ -48,12 +52,52 @@ def write_sources_md(out: Path) -> None:
     (out / "SOURCES.md").write_text("\n".join(lines), encoding="utf-8")
 
 
+def from_record(record: Path, out: Path) -> list[str]:
+    """Turn a ``refresh --record DIR`` recording into the snapshot at ``out``: every recorded request is checked
+    (its file exists, its key is the request's) and written through ``SnapshotWriter``; each recorded source
+    folder replaces the snapshot's. A recording of live queries gets the marker that makes the replay ask the
+    cards' live queries. Returns the source folders written."""
+    manifest = json.loads((record / "recording.json").read_text(encoding="utf-8"))
+    written = []
+    for index in sorted(record.glob("*/index.json")):
+        source = index.parent.name
+        entries = json.loads(index.read_text(encoding="utf-8"))
+        if (out / source).exists():
+            shutil.rmtree(out / source)
+        writer = SnapshotWriter(out, source)
+        for e in entries:
+            request = Request(e["method"], e["url"], tuple(tuple(p) for p in e["params"]), e["body"])
+            if request.key != e["key"]:
+                raise ValueError(f"{index}: entry {e['file']} does not match its request (key {e['key']})")
+            writer.add(request, (index.parent / e["file"]).read_bytes(), e["file"], e.get("headers") or {})
+        writer.close()
+        written.append(source)
+    marker = out / RECORDED_MARKER
+    if manifest.get("queries") == "live":
+        marker.write_text(json.dumps({"queries": "live", "cards": manifest.get("cards", [])}, indent=1) + "\n",
+                          encoding="utf-8")
+    else:
+        marker.unlink(missing_ok=True)
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m loaders.snapshot", description=__doc__)
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="folder with the real source files")
     parser.add_argument("--out", type=Path, default=DEFAULT_SNAPSHOT)
     parser.add_argument("--only", help="one renderer by module name")
+    parser.add_argument("--from-record", type=Path, metavar="DIR",
+                        help="a folder written by `python -m loaders refresh --record DIR`")
     args = parser.parse_args(argv)
+    if args.from_record:
+        if not (args.from_record / "recording.json").is_file():
+            print(f"no recording at {args.from_record} (expected recording.json)", file=sys.stderr)
+            return 1
+        args.out.mkdir(parents=True, exist_ok=True)
+        for source in from_record(args.from_record, args.out):
+            print(f"{source}: from the recording")
+        write_sources_md(args.out)
+        return 0
     if not args.shared.is_dir():
         print(f"no source files at {args.shared}", file=sys.stderr)
         return 1
