@@ -30,17 +30,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from replay_server import SSB_HOST, RedirectAdapter, SnapshotServer  # noqa: E402
+from replay_server import SSB_HOST, RedirectAdapter, SnapshotScopedLiveTransport, SnapshotServer  # noqa: E402
 
 from loaders.http import HttpClient  # noqa: E402
 from loaders.refresh import refresh  # noqa: E402
-from loaders.transport import DEFAULT_SNAPSHOT, LiveTransport  # noqa: E402
-
-
-class SnapshotScopedLiveTransport(LiveTransport):
-    """Live HTTP, asking the snapshot's (narrower) queries: the loaders choose the query by transport name."""
-
-    name = "replay"
+from loaders.transport import DEFAULT_SNAPSHOT  # noqa: E402
 
 
 def parse_rate(text: str) -> tuple[int, float]:

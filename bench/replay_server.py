@@ -34,7 +34,7 @@ from requests.adapters import HTTPAdapter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere (``make bench`` runs bench/*.py)
 
-from loaders.transport import DEFAULT_SNAPSHOT, Request  # noqa: E402
+from loaders.transport import DEFAULT_SNAPSHOT, LiveTransport, ReplayTransport, Request  # noqa: E402
 
 SSB_HOST = "data.ssb.no"
 SSB_LIMIT = (30, 60.0)
@@ -196,3 +196,21 @@ class RedirectAdapter(HTTPAdapter):
 
 if __name__ == "__main__":  # a module, not a benchmark: ``make bench`` runs every bench/*.py
     print("replay_server: used by bench/refresh_efficiency.py")
+
+
+class SnapshotScopedLiveTransport(LiveTransport):
+    """Live HTTP asking the snapshot's (narrower) queries, since the loaders choose the query by transport name and
+    the server only holds those. A transcription (``avskrift:`` request) is a file in the snapshot that no HTTP
+    server answers, so it is read from the snapshot folder as a replay would."""
+
+    name = "replay"
+
+    def __init__(self, client, snapshot_dir: Path = DEFAULT_SNAPSHOT):
+        super().__init__(client)
+        self.snapshot_dir = Path(snapshot_dir)
+
+    def send(self, request: Request):
+        if request.url.startswith("avskrift:"):
+            return ReplayTransport(self.snapshot_dir).send(request)
+        return super().send(request)
+

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -155,7 +154,9 @@ def compute_in_processes(path: Path | str, workers: int | None = None,
         finally:
             con.close()
     largest_first = sorted(todo, key=lambda i: -sum(rows.get(s, 0) for s in i.sources))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+    from loaders.workers import WORKER_MODULES, pool_context
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context(WORKER_MODULES),
                              initializer=_start_worker, initargs=(str(path), os.getpid())) as pool:
         futures = {ind.indicator_id: pool.submit(_compute_in_worker, ind.indicator_id) for ind in largest_first}
         return _collect(todo, lambda ind: futures[ind.indicator_id].result(), errors)

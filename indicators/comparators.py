@@ -19,8 +19,12 @@ PROFILE = ("neet_15_29", "spesialundervisning", "barn_vedvarende_lavinntekt")
 
 
 def check_profile(con, profile: tuple[str, ...] = PROFILE) -> None:
-    """Every profile variable must be an indicator of this build: a misspelt id fails, never silently drops."""
-    known = {i for (i,) in con.execute("SELECT indicator_id FROM indicators").fetchall()}
+    """Every profile variable must be a registered indicator: a misspelt id fails, never silently drops. (One
+    that is registered but has no values in this build — its source card stayed empty — only leaves fewer
+    variables to compare on.)"""
+    from .registry import all_indicators
+
+    known = {i.indicator_id for i in all_indicators()}
     unknown = sorted(set(profile) - known)
     if unknown:
         raise ValueError(f"comparators: profile lists unknown indicator ids {unknown}")

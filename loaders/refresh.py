@@ -9,7 +9,6 @@ database stays byte-for-byte as it was.
 from __future__ import annotations
 
 import importlib
-import multiprocessing
 import os
 import shutil
 import sys
@@ -25,7 +24,7 @@ from . import db
 from .cards import SourceCard, load_cards
 from .errors import LoaderError
 from .result import compact
-from .workers import die_with_parent
+from .workers import WORKER_MODULES, die_with_parent, pool_context
 from .transport import LiveTransport, ReplayTransport, Transport
 
 
@@ -121,7 +120,7 @@ def start_fetching(cards: list[SourceCard], transport: Transport):
     workers = min(2, os.cpu_count() or 1)
     if not (isinstance(transport, ReplayTransport) and workers > 1 and len(cards) > 2):
         return ((card, _fetch_or_error(card, transport)) for card in cards)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=pool_context(WORKER_MODULES),
                                initializer=die_with_parent, initargs=(os.getpid(),))
     futures = [pool.submit(_replay_in_worker, card, str(transport.root)) for card in cards]
 
