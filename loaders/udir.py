@@ -62,10 +62,58 @@ def data_request(query: dict[str, Any], filter_text: str) -> Request:
                        {"filter": filter_text, "radSti": query["radSti"], "inkluderKoder": "true"})
 
 
-def gsi_requests(card: SourceCard, transport_name: str) -> list[tuple[str, Request]]:
-    """(TidID, request) per school year the card lists."""
-    q = card.query_for(transport_name)
+def gsi_requests(card: SourceCard, transport_name: str, resolved: dict[str, Any] | None = None
+                 ) -> list[tuple[str, Request]]:
+    """(TidID, request) per school year: the card's, or those ``resolve_report`` found live."""
+    q = {**card.query_for(transport_name), **(resolved or {})}
     return [(str(tid), data_request(q, q["filter"].format(tid=tid))) for tid in q["years"]]
+
+
+_ENDPOINT = re.compile(r"^rest/v1/(Statistikk/[A-Za-z]+/[A-Za-z]+/\d+/\d+)/data$")
+
+
+def _endpoint(base: str, path: str) -> str:
+    return f"{base}/{path[len('rest/v1/'):] if path.startswith('rest/v1/') else path}"
+
+
+def resolve_report(q: dict[str, Any], transport: Transport, table: str) -> tuple[dict[str, Any], int]:
+    """The report version and school years to ask for, read from Udir itself (audit finding 9).
+
+    ``Rapportside/{kode}`` names the current data endpoint (``rest/v1/Statistikk/GSK/GSI/1/8/data`` in
+    terchris/atlas's fixture: report 1 version 8) and its ``filterVerdier`` endpoint, whose ``TidID`` list
+    holds every school year published; the newest ``latest_years`` are asked. A year the card does not list
+    gets period "YYYY-YY" from Udir's own name and the division of its first calendar year.
+    Returns ({path, years}, requests sent). Without ``rapportside`` (the snapshot) the card's are used.
+    """
+    if not q.get("rapportside"):
+        return {}, 0
+    page = transport.send(Request.get(f"{q['base']}/{q['rapportside']}"))
+    try:
+        rapp = page.json()["rappside"]
+        data_eps = [e["dataEndepunkt"] for e in rapp["rapportElementer"]]
+        values_ep = rapp["filterVerdiEndepunkt"]
+    except (KeyError, TypeError, LoaderError) as exc:
+        raise SchemaDrift(f"udir {table}: Rapportside answer lacks rappside/dataEndepunkt ({exc})") from exc
+    matched = [m.group(1) for ep in data_eps if (m := _ENDPOINT.match(ep))]
+    want = q["path"].rsplit("/", 3)[0]          # Statistikk/GSK/GSI
+    matched = [m for m in matched if m.rsplit("/", 2)[0] == want]
+    if len(matched) != 1:
+        raise SchemaDrift(f"udir {table}: Rapportside names data endpoints {data_eps}, expected one under {want}")
+    body = transport.send(Request.get(_endpoint(q["base"], values_ep))).json()
+    if not isinstance(body, dict) or not isinstance(body.get("TidID"), list) or not body["TidID"]:
+        raise SchemaDrift(f"udir {table}: filterVerdier has no TidID list")
+    names = {int(t["id"]): str(t.get("navn") or "") for t in body["TidID"]}
+    newest = sorted(names)[-int(q.get("latest_years", 2)):]
+    known = {int(k): v for k, v in q["years"].items()}
+    years = {}
+    for tid in newest:
+        if tid in known:
+            years[tid] = known[tid]
+            continue
+        first = tid // 100
+        period = names[tid] if re.fullmatch(r"\d{4}-\d{2}", names[tid]) else f"{first}-{(first + 1) % 100:02d}"
+        years[tid] = {"period": period, "geo_vintage": first}
+    return {"path": f"{matched[0]}/data", "years": years}, 2
 
 
 def gjennomfoering_requests(card: SourceCard, transport_name: str) -> tuple[Request, Request]:
@@ -227,8 +275,10 @@ def fetch_gsi(card: SourceCard, transport: Transport) -> LoadResult:
     q = card.query_for(transport.name)
     measures = {name: spec["measure"] for name, spec in q["columns"].items()}
     units = {spec["measure"]: spec["unit"] for spec in q["columns"].values()}
-    rows, n = [], 0
-    for tid, request in gsi_requests(card, transport.name):
+    resolved, n = resolve_report(q, transport, "GSK/GSI")
+    q = {**q, **resolved}
+    rows = []
+    for tid, request in gsi_requests(card, transport.name, resolved):
         year = q["years"][int(tid)] if int(tid) in q["years"] else q["years"][tid]
         body = parse_report(transport.send(request), f"GSK/GSI {tid}")
         n += 1
