@@ -275,6 +275,9 @@ def tidy(card: SourceCard, q: dict, ds: jsonstat.JsonStat, selection: dict | Non
     frame["geo_code"] = frame[GEO_DIM].map(keep)
     if q.get("drop_empty_regions"):
         has_value = frame["value"].notna().groupby(frame[GEO_DIM]).transform("any")
+        if skipped is not None:
+            for raw in frame.loc[~has_value, GEO_DIM].unique():
+                skipped.setdefault("empty (not in that period's division)", set()).add(raw)
         frame = frame[has_value]
     other = [d for d in ds.ids if d not in (GEO_DIM, TIME_DIM, METRIC_DIM)]
     if other:
