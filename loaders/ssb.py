@@ -125,11 +125,42 @@ def expand(codes: list[str], available: list[str]) -> list[str] | None:
     return [c for c in out if not (c in seen or seen.add(c))]
 
 
+TOTAL_LABELS = re.compile(r"^(i alt|alle|total|totalt|begge kjønn|hele landet|alle aldre)\b", re.I)
+
+
+def total_code(table_id: str, dim: str, meta: jsonstat.JsonStat) -> str:
+    """The code standing for "all" of a dimension that cannot be eliminated: the metadata's
+    ``eliminationValueCode`` when given, else the one category labelled as a total ("I alt", "Alle" ...)."""
+    ext = meta.dim_extensions.get(dim) or {}
+    code = ext.get("eliminationValueCode")
+    if code is not None and str(code) in meta.categories[dim]:
+        return str(code)
+    totals = [c for c in meta.categories[dim] if TOTAL_LABELS.match(meta.labels.get(dim, {}).get(c, "").strip())]
+    if len(totals) != 1:
+        raise SchemaDrift(f"{table_id}: dimension {dim} is not selected, cannot be eliminated and has "
+                          f"{len(totals)} total categories {totals[:3]}: name its code in the card")
+    return totals[0]
+
+
+def with_totals(table_id: str, value_codes: dict[str, list[str]], meta: jsonstat.JsonStat) -> dict[str, list[str]]:
+    """Audit finding 6: a dimension the card leaves out is eliminated by SSB only when its metadata says
+    ``elimination: true``; otherwise the request would be refused, so its total is selected explicitly."""
+    out = dict(value_codes)
+    for dim in meta.ids:
+        if dim not in out and (meta.dim_extensions.get(dim) or {}).get("elimination") is False:
+            out[dim] = [total_code(table_id, dim, meta)]
+    return out
+
+
 def plan(table_id: str, selection: dict, meta: jsonstat.JsonStat, lang: str = "no",
          max_cells: int = MAX_CELLS, base: str | None = None) -> list[Request]:
     """The data requests for one selection: chunked by `chunk_by`, then split until under max_cells."""
     value_codes: dict[str, list[str]] = {k: [str(c) for c in (v if isinstance(v, list) else [v])]
                                          for k, v in (selection.get("valueCodes") or {}).items()}
+    unknown = [d for d in value_codes if d not in meta.ids]
+    if unknown:
+        raise SchemaDrift(f"{table_id}: dimension(s) {unknown} not in the table's metadata (it has {meta.ids})")
+    value_codes = with_totals(table_id, value_codes, meta)
     codelist: dict[str, str] = dict(selection.get("codelist") or {})
     unknown = [d for d in value_codes if d not in meta.ids]
     if unknown:
@@ -279,7 +310,11 @@ def tidy(card: SourceCard, q: dict, ds: jsonstat.JsonStat, selection: dict | Non
             for raw in frame.loc[~has_value, GEO_DIM].unique():
                 skipped.setdefault("empty (not in that period's division)", set()).add(raw)
         frame = frame[has_value]
-    other = [d for d in ds.ids if d not in (GEO_DIM, TIME_DIM, METRIC_DIM)]
+    # A dimension the card left out but plan() had to select (its total, since it cannot be eliminated)
+    # is not part of the observation's identity: it is left out of `dims`, as an eliminated one would be.
+    asked = (selection or {}).get("valueCodes")
+    other = [d for d in ds.ids if d not in (GEO_DIM, TIME_DIM, METRIC_DIM)
+             and (asked is None or d in asked or len(ds.categories[d]) > 1)]
     if other:
         combos = frame[other].drop_duplicates()
         keys = {tuple(r): dims_key(dict(zip(other, r))) for r in combos.itertuples(index=False)}
