@@ -69,14 +69,26 @@ def _classify(code: str, fwd: dict[str, set[str]], rev: dict[str, list[str]] | N
 
 
 def to_2024(con, codes_with_vintage: Iterable[tuple[str, int]] | pd.DataFrame) -> pd.DataFrame:
-    """DataFrame(old_code, vintage, code_2024, kind, comparable); unmappable codes are logged and left out."""
+    """DataFrame(old_code, vintage, code_2024, kind, comparable). A code that cannot be mapped is logged and
+    listed in ``result.attrs["unmapped"]`` as (code, vintage, reason), never dropped in silence. A vintage after
+    2024 (e.g. SSB's 2025 figures) maps one-to-one when KLASS records no change to the code since 2024."""
     history = con.execute("SELECT code, level, valid_from, valid_to FROM geo_units_history").df()
     changes = con.execute("""SELECT old_code, new_code, year(changed_on) AS y FROM geo_code_changes
                              WHERE level = 'kommune'""").fetchall()
     if history.empty or not changes:
         raise ValueError("harmonise: geo_units_history / geo_code_changes are empty (load klass/131 first)")
     wanted = _pairs(codes_with_vintage)
-    rows, fwd_cache = [], {}
+    rows, fwd_cache, unmapped = [], {}, []
+
+    def skip(code: str, vintage: int, reason: str) -> None:
+        log.warning("harmonise: %s (%s) %s; cannot map", code, vintage, reason)
+        unmapped.append((code, vintage, reason))
+
+    def changed_after_target(code: str, vintage: int) -> bool:
+        """A change dated after 2024 and up to the vintage that touches this code (kommune, or a kommune of
+        this fylke): going back to 2024 borders would need the reverse walk, which is not built."""
+        return any(TARGET < int(y) <= vintage and (code in (o, n) or (len(code) == 2 and code in (o[:2], n[:2])))
+                   for o, n, y in changes)
 
     def units(vintage: int, level: str) -> list[str]:
         sel = history[(history.level == level) & (history.valid_from <= vintage) & (history.valid_to >= vintage)]
@@ -101,15 +113,20 @@ def to_2024(con, codes_with_vintage: Iterable[tuple[str, int]] | pd.DataFrame) -
         if code == "0":
             rows.append((code, vintage, "0", "same", True))
             continue
-        if not 2008 <= vintage <= TARGET:
-            log.warning("harmonise: vintage %s of %s is outside 2008–%s; cannot map", vintage, code, TARGET)
+        if vintage < 2008:
+            skip(code, vintage, "is before the 2008 division")
+            continue
+        if vintage > TARGET and changed_after_target(code, vintage):
+            skip(code, vintage, f"changed between {TARGET} and {vintage}")
             continue
         fwd = kommune_fwd(vintage) if len(code) == 4 else fylke_fwd(vintage) if len(code) == 2 else None
         if not fwd or code not in fwd or not fwd[code]:
-            log.warning("harmonise: %s is not a kommune or fylke of the %s division; cannot map", code, vintage)
+            skip(code, vintage, f"is not a kommune or fylke of the {vintage} division known to KLASS")
             continue
         rev_key = ("rev", len(code), vintage)
         if rev_key not in fwd_cache:
             fwd_cache[rev_key] = _reverse(fwd)
         rows += [(code, vintage, t, kind, comp) for t, kind, comp in _classify(code, fwd, fwd_cache[rev_key])]
-    return pd.DataFrame(rows, columns=COLUMNS)
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    out.attrs["unmapped"] = unmapped
+    return out

@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import jsonstat
+from . import jsonstat, regions
 from .cards import SourceCard
 from .errors import LoaderError, SchemaDrift
 from .result import OBS_COLUMNS, LoadResult, dims_key
@@ -120,8 +120,11 @@ def period_of(code: str, label: str, name: str) -> str:
     raise SchemaDrift(f"{name}: cannot read a period from AAR {code!r} / {label!r}")
 
 
-def parse_data(content: bytes | dict, card: SourceCard, name: str) -> tuple[pd.DataFrame, str | None]:
-    """One FHI JSON-stat 2 answer -> tidy rows (OBS_COLUMNS) and the dataset's `updated`."""
+def parse_data(content: bytes | dict, card: SourceCard, name: str,
+               skipped: dict[str, set] | None = None) -> tuple[pd.DataFrame, str | None]:
+    """One FHI JSON-stat 2 answer -> tidy rows (OBS_COLUMNS) and the dataset's `updated`.
+    GEO codes other than Norway, fylker and kommuner (bydeler, and any form FHI adds) are skipped and
+    counted in ``skipped`` by kind (loaders/regions.py), never fatal (audit finding 6)."""
     doc = jsonstat._load(content, name)
     q = card.query
     ds = jsonstat.parse(normalise_flags(doc, name), name=name, expect_dims=[GEO_DIM, TIME_DIM])
@@ -129,10 +132,14 @@ def parse_data(content: bytes | dict, card: SourceCard, name: str) -> tuple[pd.D
     if f.empty:
         raise LoaderError(f"{name}: FHI answered an empty table")
     geo = f[GEO_DIM].astype(str)
-    bad = sorted(set(geo[~geo.str.match(GEO_OK) & ~geo.str.match(BYDEL)]))
-    if bad:
-        raise SchemaDrift(f"{name}: GEO codes of unknown form {bad[:5]}")
-    f = f[~geo.str.match(BYDEL)]
+    kinds = {c: regions.classify(c) for c in geo.unique()}
+    keep = {c for c, (kind, code) in kinds.items() if kind in ("land", "fylke", "kommune") and code == c}
+    if skipped is not None:
+        for c in set(kinds) - keep:
+            kind, code = kinds[c]
+            other_form = kind in ("land", "fylke", "kommune") and code != c   # e.g. "K-0301": not FHI's form
+            skipped.setdefault("other form" if other_form else kind, set()).add(c)
+    f = f[geo.isin(keep)]
     labels = ds.labels.get(TIME_DIM, {})
     periods = {c: period_of(c, labels.get(c, ""), name) for c in ds.categories[TIME_DIM]}
     others = [d for d in ds.ids if d not in (GEO_DIM, TIME_DIM)]
@@ -169,6 +176,7 @@ def fetch(card: SourceCard, transport: Transport) -> LoadResult:
     if q.get("frozen") and transport.name != "replay":
         transport = ReplayTransport()
     frames, updated, title = [], None, ""
+    skipped: dict[str, set] = {}
     reqs = requests_for(card, transport.name)
     for req in reqs:
         resp = transport.send(req)
@@ -180,8 +188,8 @@ def fetch(card: SourceCard, transport: Transport) -> LoadResult:
                 raise SchemaDrift(f"FHI table info for {card.key} lacks 'title'")
             title, updated = str(info.get("title") or ""), info.get("modifiedAt") or info.get("publishedAt")
             continue
-        rows, ds_updated = parse_data(resp.content, card, f"FHI {card.key}")
+        rows, ds_updated = parse_data(resp.content, card, f"FHI {card.key}", skipped)
         frames.append(rows)
         updated = updated or ds_updated
     return LoadResult(combine(frames, f"FHI {card.key}"), title=title or card.title, api_updated=updated,
-                      requests=len(reqs))
+                      requests=len(reqs), skipped={k: len(v) for k, v in sorted(skipped.items())})

@@ -6,6 +6,10 @@ Three wire formats, one reader each; the card's ``query.format`` says which:
   kommuner, ``/f/`` for fylker): ISO-8859-1, ``;``, four header rows (``Dim: label`` per column, the
   last one ``År: YYYY``), then ``Region;Navn;cells``. Region codes ``K0301`` / ``F03``; names carry
   ``(t.o.m. 2019)`` for codes that ended, ``(f.o.m. 2020)`` for codes that started.
+  Since December 2024 the same URL answers one **long** table with a single header row,
+  ``Kommunenummer|Fylkesnummer;Kommune|Fylke;Kjønn;År;<dimension>;Enhet;Antall`` (code as an integer,
+  percentages also in ``Antall``); both layouts are read (``read_long``). Evidence: evensrii/Telemark
+  ``innvandringsgrunn.py`` reads it with a plain ``read_csv`` (its output, ../shared/data/verbatim/imdi/).
 * ``imdikator_flat`` — the old imdikator key-value CSV (2013): ``aar, <dims>, enhet, tabellvariabel,
   tabell_navn, fylke_nr, kommune_nr, naringsregion_nr, bydel_nr`` with ``"NULL"`` in unused geo columns.
 * ``imdikator_wide`` — the imdikator "crossed input" files (``91-…-kommune-2014.csv``): ``;``, decimal
@@ -23,6 +27,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from . import regions
 from .cards import SourceCard
 from .errors import LoaderError, SchemaDrift
 from .result import OBS_COLUMNS, LoadResult, dims_key
@@ -186,6 +191,94 @@ def _kept(cells: list[str], columns: list[dict[str, str]], keep: dict[str, set])
     return [c for c, col in zip(cells, columns) if all(col[d] in s for d, s in keep.items())]
 
 
+# --- integreringsdata long CSV (since December 2024) ----------------------------------------------
+
+LONG_GEO = {"Kommunenummer": ("kommune", 4), "Fylkesnummer": ("fylke", 2)}
+LONG_NAME = {"Kommunenummer": "Kommune", "Fylkesnummer": "Fylke"}
+
+
+def is_long(text: str) -> bool:
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    return re.split(r"[;,]", first, maxsplit=1)[0].strip() in LONG_GEO
+
+
+def read_long(text: str, what: str) -> tuple[str, list[str], list[dict[str, str]]]:
+    """(geo column, dimension columns, rows) of the one-header long export; ``;`` (IMDi) or ``,``."""
+    text = text.lstrip("\ufeff")
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip() for h in reader.fieldnames or []]
+    reader.fieldnames = header
+    geo_col = header[0] if header else ""
+    fixed = [geo_col, LONG_NAME.get(geo_col, ""), "År", "Antall"]
+    missing = [c for c in fixed if c not in header]
+    if geo_col not in LONG_GEO or missing:
+        raise SchemaDrift(f"{what}: long export header {header} lacks {missing or [geo_col]}")
+    rows = list(reader)
+    if any(None in r or None in r.values() for r in rows):
+        raise SchemaDrift(f"{what}: a line does not have {len(header)} cells")
+    return geo_col, [c for c in header if c not in fixed], rows
+
+
+def tidy_long(card: SourceCard, geo_col: str, dim_cols: list[str], rows: list[dict[str, str]],
+              query: dict) -> tuple[list[dict], dict[str, int]]:
+    """Rows of the long export -> observation dicts, and the region codes skipped by kind.
+
+    geo_vintage: a code with ``(t.o.m. YYYY)`` in its name ended that year; any other code belongs to the
+    division of the last year it has figures in the file (the long export names ended codes without the
+    marker, e.g. 0805 Porsgrunn with figures 2006–2019, then 3806 2020–2023, 4001 from 2024).
+    """
+    what = card.key
+    spec = query["dimensions"]
+    period_dim = query.get("period", "År")
+    if sorted(dim_cols) != sorted(spec):
+        raise SchemaDrift(f"{what}: dimension columns {dim_cols}, expected {sorted(spec)}")
+    keep = {d: set(v) for d, v in (query.get("keep") or {}).items()}
+    level, digits = LONG_GEO[geo_col]
+    name_col = LONG_NAME[geo_col]
+    last_year: dict[str, int] = {}
+    ended: dict[str, int] = {}
+    for r in rows:
+        if r[period_dim].strip() and r["Antall"].strip():
+            last_year[r[geo_col]] = max(last_year.get(r[geo_col], 0), int(r[period_dim]))
+        name = r[name_col] or ""
+        m, again = _TOM.search(name), _FOM.search(name)   # "Telemark (t.o.m. 2019, f.o.m. 2024)": current
+        if m and not (again and int(again.group(1)) > int(m.group(1))):
+            ended[r[geo_col]] = int(m.group(1))
+    out, skipped = [], {}
+    for r in rows:
+        raw = r[geo_col].strip()
+        if not re.fullmatch(r"\d{1,4}", raw):
+            raise SchemaDrift(f"{what}: {geo_col} {raw!r} is not a number")
+        kind, geo = regions.classify(raw.zfill(digits))
+        if geo is None or kind not in ("land", level):
+            skipped.setdefault(kind, set()).add(raw)
+            continue
+        if any(r[d] not in ks for d, ks in keep.items()):
+            continue
+        cell = r["Antall"].strip()
+        if not cell:
+            continue
+        dims, unit = {}, None
+        for d, sp in spec.items():
+            label = r[d]
+            if label not in sp["codes"]:
+                raise SchemaDrift(f"{what}: unknown {d} {label!r}")
+            dims[sp["name"]] = sp["codes"][label]
+            if sp.get("unit"):
+                unit = sp["codes"][label]
+        period = r[period_dim].strip()
+        if not re.fullmatch(r"\d{4}", period):
+            raise SchemaDrift(f"{what}: period {period!r} is not a year")
+        value, status = value_status(cell, f"{what} {raw} {period}")
+        vintage = ended.get(r[geo_col]) or last_year.get(r[geo_col]) or int(period)
+        out.append({"source": card.source, "table_id": card.table_id, "measure": query["measure"],
+                    "dims": dims_key(dims), "geo_code": geo, "geo_vintage": vintage, "period": period,
+                    "value": value, "status": status, "unit": unit})
+    return out, {k: len(v) for k, v in sorted(skipped.items())}
+
+
 # --- imdikator flat key-value CSV ----------------------------------------------------------------
 
 GEO_COLUMNS = ("fylke_nr", "kommune_nr", "naringsregion_nr", "bydel_nr")
@@ -338,9 +431,13 @@ def fetch(card: SourceCard, transport: Transport) -> LoadResult:
     fmt = query.get("format")
     rows: list[dict] = []
     requests = 0
+    skipped: dict[str, int] = {}
     if fmt == "integreringsdata_csv":
         text = decode(fetch_bytes(transport, query["url"], card.key), query["encoding"], card.key)
-        rows = tidy_download(card, read_download_csv(text, card.key), query)
+        if is_long(text):
+            rows, skipped = tidy_long(card, *read_long(text, card.key), query)
+        else:
+            rows = tidy_download(card, read_download_csv(text, card.key), query)
         requests = 1
     elif fmt == "imdikator_flat":
         text = decode(fetch_bytes(transport, query["url"], card.key), query["encoding"], card.key)
@@ -357,4 +454,4 @@ def fetch(card: SourceCard, transport: Transport) -> LoadResult:
         raise LoaderError(f"{card.key}: unknown IMDi format {fmt!r}")
     if not rows:
         raise SchemaDrift(f"{card.key}: the export held no figures")
-    return LoadResult(_frame(rows), title=card.title, requests=requests)
+    return LoadResult(_frame(rows), title=card.title, requests=requests, skipped=skipped)

@@ -41,6 +41,7 @@ class JsonStat:
     updated: str | None = None
     table_id: str | None = None
     extension: dict[str, Any] = field(default_factory=dict)
+    dim_extensions: dict[str, dict[str, Any]] = field(default_factory=dict)  # PxWebApi v2: elimination ...
     frame: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def unit_text(self, code: str) -> str | None:
@@ -143,7 +144,8 @@ def parse(doc: Any, *, name: str = "JSON-stat", expect_dims: Iterable[str] = (),
     table_id = ((ext.get("px") or {}).get("tableid"))
     result = JsonStat(label=str(doc.get("label") or ""), ids=ids, size=size, categories=categories,
                       labels=labels, units=units, roles=roles, updated=doc.get("updated"),
-                      table_id=str(table_id) if table_id is not None else None, extension=ext)
+                      table_id=str(table_id) if table_id is not None else None, extension=ext,
+                      dim_extensions={d: dict(dims[d].get("extension") or {}) for d in ids})
 
     n = math.prod(size) if size else 0
     values = doc.get("value")

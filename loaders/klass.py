@@ -1,4 +1,4 @@
-"""SSB KLASS: the kommune (131) and fylke (104) divisions, their change table, and every division 2008–2024.
+"""SSB KLASS: the kommune (131) and fylke (104) divisions, their change table, and every division since 2008.
 
 Other loaders call ``kommuner_at(transport, year)`` / ``fylker_at(transport, year)`` to match names or
 codes of an old division; both go through the transport they are given, so they replay offline.
@@ -7,11 +7,18 @@ How old divisions are rebuilt: KLASS serves versions of 131 for 2020 (valid 2020
 2024. Earlier years are walked back from the 2020 version with the change table, one year at a time:
 ``units(Y-1) = units(Y) - new codes of changes dated Y + old codes (with their old names) of those changes``.
 Fylker come from 104 ``codesAt`` at the start of each fylke division (2017 stands for 2008–2017).
+
+Divisions after the newest version are walked forward with the same change table, up to the year of the
+change table's end date: ``to: today`` (the live card) asks KLASS for every change up to the refresh date, so a
+2025 or 2026 division exists as soon as the year starts; a year with no changes is the previous division
+one-to-one (audit finding 7: a fixed 2024 end dropped every newer vintage). The target of harmonisation
+stays the 2024 division (``TARGET_YEAR``), on whose borders every indicator is shown.
 """
 from __future__ import annotations
 
 import weakref
 from collections import defaultdict
+from datetime import date
 from functools import lru_cache
 
 import pandas as pd
@@ -22,7 +29,8 @@ from .result import OBS_COLUMNS, LoadResult
 from .transport import Request, Response, Transport
 
 BASE = "https://data.ssb.no/api/klass/v1"
-FIRST_YEAR, LAST_YEAR = 2008, 2024
+FIRST_YEAR, TARGET_YEAR = 2008, 2024
+LAST_YEAR = TARGET_YEAR  # kept for callers that mean the target division
 UNKNOWN_CODES = {"9999", "99"}  # KLASS "Uoppgitt"
 
 # Responses per transport: several refresh steps (klass, fhi, nav, ...) ask for the same divisions.
@@ -54,9 +62,21 @@ def kommune_versions(card: SourceCard | None = None) -> dict[int, int]:
     return {int(y): int(v) for y, v in query["versions"].items()}
 
 
-def changes_span(card: SourceCard | None = None) -> tuple[str, str]:
-    q = (card or _card("131")).query["changes"]
-    return str(q["from"]), str(q["to"])
+def changes_span(card: SourceCard | None = None, transport_name: str = "replay",
+                 today: date | None = None) -> tuple[str, str]:
+    """(from, to) of the change-table request; ``to: today`` is the refresh date (live card)."""
+    # any transport that is not live (replay, the snapshot renderer's) reads the snapshot's change table
+    q = (card or _card("131")).query_for("live" if transport_name == "live" else "replay")["changes"]
+    to = str(q["to"])
+    if to == "today":
+        to = (today or date.today()).isoformat()
+    return str(q["from"]), to
+
+
+def last_year(transport: Transport | None = None, card: SourceCard | None = None) -> int:
+    """The newest division year known: the year the change table ends in (never before the target)."""
+    name = getattr(transport, "name", "replay") if transport is not None else "replay"
+    return max(TARGET_YEAR, int(changes_span(card, name)[1][:4]))
 
 
 def fylke_dates(card: SourceCard | None = None) -> dict[int, str]:
@@ -127,21 +147,31 @@ def _version(transport: Transport, first_year: int) -> dict[str, str]:
 
 
 def code_changes_raw(transport: Transport) -> list[dict]:
-    return parse_changes(_send(transport, changes_request(*changes_span())).json())
+    return parse_changes(_send(transport, changes_request(*changes_span(None, transport.name))).json())
 
 
-def _check_year(year: int) -> None:
-    if not FIRST_YEAR <= int(year) <= LAST_YEAR:
-        raise LoaderError(f"no kommune/fylke division for {year} (supported {FIRST_YEAR}–{LAST_YEAR})")
+def _check_year(year: int, transport: Transport) -> None:
+    last = last_year(transport)
+    if not FIRST_YEAR <= int(year) <= last:
+        raise LoaderError(f"no kommune/fylke division for {year} (known {FIRST_YEAR}–{last})")
 
 
 def kommuner_at(transport: Transport, year: int) -> dict[str, str]:
-    """{kommune code: official KLASS name} of the division in force on 1 January ``year`` (2008–2024)."""
-    _check_year(year)
+    """{kommune code: official KLASS name} of the division in force on 1 January ``year``."""
+    _check_year(year, transport)
     versions = kommune_versions()
     starts = sorted(y for y in versions if y <= year)
     if starts:
-        return dict(_version(transport, starts[-1]))
+        units = dict(_version(transport, starts[-1]))
+        if year > max(versions):  # walk forward: units(y) from units(y-1)
+            later = [c for c in code_changes_raw(transport) if max(versions) < int(c["changeOccurred"][:4]) <= year]
+            for y in sorted({int(c["changeOccurred"][:4]) for c in later}):
+                step = [c for c in later if int(c["changeOccurred"][:4]) == y]
+                for c in step:
+                    units.pop(c["oldCode"], None)
+                for c in step:
+                    units[c["newCode"]] = c["newName"]
+        return units
     units = dict(_version(transport, min(versions)))
     by_year: dict[int, list[dict]] = defaultdict(list)
     for change in code_changes_raw(transport):
@@ -156,8 +186,9 @@ def kommuner_at(transport: Transport, year: int) -> dict[str, str]:
 
 
 def fylker_at(transport: Transport, year: int) -> dict[str, str]:
-    """{fylke code: KLASS name} of the division in force on 1 January ``year`` (2008–2024)."""
-    _check_year(year)
+    """{fylke code: KLASS name} of the division in force on 1 January ``year`` (the newest 104 answer
+    stands for later years; a fylke change shows in the kommune changes and fails the orphan check)."""
+    _check_year(year, transport)
     dates = fylke_dates()
     starts = sorted(y for y in dates if y <= year)
     start = starts[-1] if starts else min(dates)  # fylker did not change 2008–2017
@@ -256,7 +287,7 @@ def code_changes_table(transport: Transport) -> pd.DataFrame:
             rows.append({"old_code": pair[0], "new_code": pair[1], "changed_on": date, "kind": kinds[pair],
                          "level": "kommune", "old_name": c["oldName"], "new_name": c["newName"]})
         year = int(date[:4])
-        if FIRST_YEAR < year <= LAST_YEAR:
+        if FIRST_YEAR < year <= last_year(transport):
             before, after = fylker_at(transport, year - 1), fylker_at(transport, year)
             cross = [(o[:2], n[:2]) for o, n in pairs if o[:2] != n[:2]]
             kept = [(f, f) for pair in cross for f in pair if f in before and f in after]
@@ -271,9 +302,9 @@ def code_changes_table(transport: Transport) -> pd.DataFrame:
 
 
 def history_table(transport: Transport) -> pd.DataFrame:
-    """geo_units_history: every kommune and fylke of every division 2008–2024 (valid_to inclusive)."""
+    """geo_units_history: every kommune and fylke of every division since 2008 (valid_to inclusive)."""
     kommuner, fylker = {}, {}
-    for year in range(FIRST_YEAR, LAST_YEAR + 1):
+    for year in range(FIRST_YEAR, last_year(transport) + 1):
         fyl = fylker_at(transport, year)
         kom = kommuner_at(transport, year)
         orphans = sorted(c for c in kom if c[:2] not in fyl)
@@ -286,7 +317,7 @@ def history_table(transport: Transport) -> pd.DataFrame:
 
 def units_table(transport: Transport) -> pd.DataFrame:
     """geo_units: Norway, the 15 fylker and 357 kommuner of 2024 with KLASS's official names."""
-    fyl, kom = fylker_at(transport, LAST_YEAR), kommuner_at(transport, LAST_YEAR)
+    fyl, kom = fylker_at(transport, TARGET_YEAR), kommuner_at(transport, TARGET_YEAR)
     rows = [{"code": "0", "level": "land", "name": "Norge", "parent_code": None}]
     rows += [{"code": c, "level": "fylke", "name": n, "parent_code": "0"} for c, n in sorted(fyl.items())]
     rows += [{"code": c, "level": "kommune", "name": n, "parent_code": c[:2]} for c, n in sorted(kom.items())]
@@ -310,7 +341,7 @@ def fetch(card: SourceCard, transport: Transport) -> LoadResult:
         raise LoaderError(f"klass loader knows tables 131 and 104, not {card.table_id}")
     tables = {"geo_units": units_table(transport), "geo_units_history": history_table(transport),
               "geo_code_changes": code_changes_table(transport)}
-    meta = parse_version(_send(transport, version_request(kommune_versions(card)[LAST_YEAR])).json())[1]
+    meta = parse_version(_send(transport, version_request(kommune_versions(card)[max(kommune_versions(card))])).json())[1]
     sent = len(getattr(transport, "sent", [])) - before
     return LoadResult(empty, title=card.title, api_updated=meta.get("lastModified"),
                       requests=sent or len(kommune_versions(card)) + 1 + len(fylke_dates()),
@@ -320,7 +351,7 @@ def fetch(card: SourceCard, transport: Transport) -> LoadResult:
 def snapshot_requests() -> list[Request]:
     """Every request this module sends (the renderer writes exactly these)."""
     reqs = [version_request(v) for v in kommune_versions().values()]
-    reqs.append(changes_request(*changes_span()))
+    reqs.append(changes_request(*changes_span(None, "replay")))
     reqs += [codes_at_request(104, d) for d in fylke_dates().values()]
     return reqs
 

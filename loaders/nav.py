@@ -12,6 +12,12 @@ Two formats (card ``query.format``):
 * ``yearly_fylke`` — ``Fylke,Antall,Prosent av arbeidsstyrken,…,År,Måned,…``: helt ledige per fylke
   as published each year, so the names map to that year's division (the card holds the tables).
 
+* ``hl110_kommune`` — NAV's own CSV "HL110 Antall ledige historisk. Kommune. År måned" (a nav.no
+  attachment): ``;``, cp1252, ``Fylkesnr;Fylkenavn;Kommunenr;Kommunenavn;År;Månedsnummer;Beholdning;
+  Andel av arbeidsstyrken`` (decimal comma): helt ledige per kommune and month. The live source for
+  registered unemployment (audit finding 8); layout as Yeloby/samfunnsdata
+  ``providers/norway/nav`` reads it live (no saved file here).
+
 Names are matched with explicit tables in the card; an unknown name fails loudly.
 """
 from __future__ import annotations
@@ -196,6 +202,49 @@ def shifted_values(r: dict[str, str], sep: str, where: str) -> tuple[float | Non
     return count, share
 
 
+HL110_COLUMNS = ["Fylkesnr", "Fylkenavn", "Kommunenr", "Kommunenavn", "År", "Månedsnummer", "Beholdning",
+                 "Andel av arbeidsstyrken"]
+
+
+def tidy_hl110(card: SourceCard, content: bytes, query: dict) -> list[dict]:
+    """Helt ledige per kommune and month: antall (personer) and andel_av_arbeidsstyrken (prosent, as
+    published). A kommune code belongs to the division of its row's year. ``*`` (1–3 persons) stays
+    suppressed; a kommune code of another form (Svalbard 2100/21xx, "9999" unknown) is left out."""
+    from . import regions
+    what = card.key
+    try:
+        text = content.decode(query.get("encoding", "cp1252"))
+    except UnicodeDecodeError as exc:
+        raise SchemaDrift(f"{what}: the file is not {query.get('encoding', 'cp1252')} ({exc})") from exc
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";")
+    header = [h.strip() for h in reader.fieldnames or []]
+    missing = [c for c in HL110_COLUMNS if c not in header]
+    if missing:
+        raise SchemaDrift(f"{what}: HL110 file lacks columns {missing} (has {header})")
+    reader.fieldnames = header
+    dims = dims_key({"arbeidsmarkedsstatus": "helt_ledige", "kjonn": "alle"})
+    out = []
+    for n, r in enumerate(reader, start=2):
+        where = f"{what} line {n}"
+        kind, geo = regions.classify(str(r["Kommunenr"]).strip().zfill(4))
+        if kind != "kommune":
+            continue
+        year, month = str(r["År"]).strip(), str(r["Månedsnummer"]).strip()
+        if not (re.fullmatch(r"\d{4}", year) and re.fullmatch(r"\d{1,2}", month) and 1 <= int(month) <= 12):
+            raise SchemaDrift(f"{where}: År/Månedsnummer {year!r}/{month!r}")
+        period, vintage = f"{year}-{int(month):02d}", int(year)
+        for col, measure, unit in (("Beholdning", "antall", "personer"),
+                                   ("Andel av arbeidsstyrken", "andel_av_arbeidsstyrken", "prosent")):
+            cell = str(r[col] or "").strip()
+            if not cell:
+                continue
+            if cell == "*":
+                out.append({**_row(card, measure, dims, geo, vintage, period, None, unit), "status": "*"})
+                continue
+            out.append(_row(card, measure, dims, geo, vintage, period, number(cell, ";", where), unit))
+    return out
+
+
 def fetch(card: SourceCard, transport: Transport) -> LoadResult:
     query = card.query_for(transport.name)
     resp = transport.send(Request.get(query["url"]))
@@ -206,6 +255,8 @@ def fetch(card: SourceCard, transport: Transport) -> LoadResult:
         rows = tidy_monthly(card, resp.content, query)
     elif fmt == "yearly_fylke":
         rows = tidy_yearly(card, resp.content, query)
+    elif fmt == "hl110_kommune":
+        rows = tidy_hl110(card, resp.content, query)
     else:
         raise LoaderError(f"{card.key}: unknown NAV format {fmt!r}")
     if not rows:

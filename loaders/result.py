@@ -20,6 +20,9 @@ class LoadResult:
     api_updated: str | None = None      # the publisher's own "last updated", ISO text
     requests: int = 0
     extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # e.g. geo tables from KLASS
+    # Codes or periods left out on purpose, by kind, for the refresh report: e.g. {"abroad": 1,
+    # "aggregate": 3} (distinct region codes) or {"unmapped period": 2}. Empty when nothing was left out.
+    skipped: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self):
         missing = [c for c in OBS_COLUMNS if c not in self.rows.columns]

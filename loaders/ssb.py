@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import jsonstat
+from . import jsonstat, regions
 from .cards import SourceCard
 from .errors import LoaderError, SchemaDrift
 from .result import OBS_COLUMNS, LoadResult, dims_key
@@ -41,10 +41,9 @@ MAX_URL = 2000          # longer GET URLs answer 404 at SSB
 MAX_CELLS = 800_000     # SSB's limit per extract
 GEO_DIM, TIME_DIM, METRIC_DIM = "Region", "Tid", "ContentsCode"
 
-# Region codes that are not units of a kommune/fylke division: Svalbard and Jan Mayen, the
-# continental shelf, "Delte kommuner og uoppgitt", "Uoppgitt". Dropped (not loaded under a flag):
-# no indicator uses them and they carry ~0 persons (07459 2022: 0, 0, 0).
-NON_GEO = {"21-22", "23", "Rest", "21", "22", "99", "9999", "2100", "2111", "2121", "2131", "2211", "2311"}
+# Region codes that are not units of a kommune/fylke division (Svalbard, Jan Mayen, the continental shelf,
+# abroad, "uoppgitt", SSB's own aggregates) are classified in loaders/regions.py and skipped, with a count
+# per kind in LoadResult.skipped; no indicator uses them and they carry ~0 persons (07459 2022: 0, 0, 0).
 LEVELS = {"land": re.compile(r"^0$"), "fylke": re.compile(r"^\d{2}$"), "kommune": re.compile(r"^\d{4}$"),
           "bydel": re.compile(r"^\d{6}$")}
 DEFAULT_LEVELS = ["land", "fylke", "kommune"]  # bydeler only when a card asks for them
@@ -126,11 +125,42 @@ def expand(codes: list[str], available: list[str]) -> list[str] | None:
     return [c for c in out if not (c in seen or seen.add(c))]
 
 
+TOTAL_LABELS = re.compile(r"^(i alt|alle|total|totalt|begge kjønn|hele landet|alle aldre)\b", re.I)
+
+
+def total_code(table_id: str, dim: str, meta: jsonstat.JsonStat) -> str:
+    """The code standing for "all" of a dimension that cannot be eliminated: the metadata's
+    ``eliminationValueCode`` when given, else the one category labelled as a total ("I alt", "Alle" ...)."""
+    ext = meta.dim_extensions.get(dim) or {}
+    code = ext.get("eliminationValueCode")
+    if code is not None and str(code) in meta.categories[dim]:
+        return str(code)
+    totals = [c for c in meta.categories[dim] if TOTAL_LABELS.match(meta.labels.get(dim, {}).get(c, "").strip())]
+    if len(totals) != 1:
+        raise SchemaDrift(f"{table_id}: dimension {dim} is not selected, cannot be eliminated and has "
+                          f"{len(totals)} total categories {totals[:3]}: name its code in the card")
+    return totals[0]
+
+
+def with_totals(table_id: str, value_codes: dict[str, list[str]], meta: jsonstat.JsonStat) -> dict[str, list[str]]:
+    """Audit finding 6: a dimension the card leaves out is eliminated by SSB only when its metadata says
+    ``elimination: true``; otherwise the request would be refused, so its total is selected explicitly."""
+    out = dict(value_codes)
+    for dim in meta.ids:
+        if dim not in out and (meta.dim_extensions.get(dim) or {}).get("elimination") is False:
+            out[dim] = [total_code(table_id, dim, meta)]
+    return out
+
+
 def plan(table_id: str, selection: dict, meta: jsonstat.JsonStat, lang: str = "no",
          max_cells: int = MAX_CELLS, base: str | None = None) -> list[Request]:
     """The data requests for one selection: chunked by `chunk_by`, then split until under max_cells."""
     value_codes: dict[str, list[str]] = {k: [str(c) for c in (v if isinstance(v, list) else [v])]
                                          for k, v in (selection.get("valueCodes") or {}).items()}
+    unknown = [d for d in value_codes if d not in meta.ids]
+    if unknown:
+        raise SchemaDrift(f"{table_id}: dimension(s) {unknown} not in the table's metadata (it has {meta.ids})")
+    value_codes = with_totals(table_id, value_codes, meta)
     codelist: dict[str, str] = dict(selection.get("codelist") or {})
     unknown = [d for d in value_codes if d not in meta.ids]
     if unknown:
@@ -204,6 +234,7 @@ def fetch(card: SourceCard, transport: Transport) -> LoadResult:
                           expect_dims=q.get("expect_dims") or ())
     requests = 2
     frames = []
+    skipped: dict[str, set] = {}
     for selection in q.get("selections") or []:
         for req in plan(table_id, selection, meta, lang):
             resp = transport.send(req)
@@ -211,7 +242,7 @@ def fetch(card: SourceCard, transport: Transport) -> LoadResult:
             ds = jsonstat.parse(resp.content, name=f"{table_id} data", expect_dims=q.get("expect_dims") or ())
             if ds.table_id and ds.table_id != table_id:
                 raise SchemaDrift(f"{table_id}: data response is for table {ds.table_id}")
-            frames.append(tidy(card, q, ds, selection))
+            frames.append(tidy(card, q, ds, selection, skipped))
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OBS_COLUMNS)
     rows["status"] = rows["status"].astype(object).where(rows["status"].notna(), None)
     dup = rows.duplicated(["measure", "dims", "geo_code", "geo_vintage", "period"])
@@ -220,23 +251,13 @@ def fetch(card: SourceCard, transport: Transport) -> LoadResult:
     if rows.empty:
         raise LoaderError(f"{table_id}: the responses held no rows")
     return LoadResult(rows=rows, title=str(info.get("label") or card.title), api_updated=info.get("updated"),
-                      requests=requests)
+                      requests=requests, skipped={k: len(v) for k, v in sorted(skipped.items())})
 
 
-def geo_code(raw: str, table_id: str) -> str | None:
-    """SSB Region code -> '0' / 2-digit fylke / 4-digit kommune; None for non-geographic codes."""
-    code = raw[2:] if raw[:2] in ("K-", "F-") else raw
-    if code in NON_GEO or (len(code) == 4 and code[:2] in ("21", "22", "23")):
-        return None
-    if code in ("0", "00", "0000"):
-        return "0"
-    if re.fullmatch(r"\d{1,2}", code):
-        return code.zfill(2)
-    if re.fullmatch(r"\d{3,4}", code):
-        return code.zfill(4)
-    if re.fullmatch(r"\d{6}", code):
-        return code
-    raise SchemaDrift(f"{table_id}: unknown Region code {raw!r}")
+def geo_code(raw: str, table_id: str = "") -> str | None:
+    """SSB Region code -> '0' / 2-digit fylke / 4-digit kommune / 6-digit bydel; None for every other kind
+    (Svalbard, abroad, aggregates ...: see loaders/regions.py). Never raises: an unknown code is skipped."""
+    return regions.classify(raw)[1]
 
 
 def level_of(code: str) -> str:
@@ -265,7 +286,8 @@ def vintage_of(tid: str, setting: Any) -> int | None:
     return int(setting)
 
 
-def tidy(card: SourceCard, q: dict, ds: jsonstat.JsonStat, selection: dict | None = None) -> pd.DataFrame:
+def tidy(card: SourceCard, q: dict, ds: jsonstat.JsonStat, selection: dict | None = None,
+         skipped: dict[str, set] | None = None) -> pd.DataFrame:
     """One parsed response -> OBS_COLUMNS rows (Region/Tid/ContentsCode become geo/period/measure)."""
     tid = card.table_id
     frame = ds.frame
@@ -273,15 +295,26 @@ def tidy(card: SourceCard, q: dict, ds: jsonstat.JsonStat, selection: dict | Non
         if dim not in ds.ids:
             raise SchemaDrift(f"{tid}: response lacks dimension {dim} (it has {ds.ids})")
     _check_categories(tid, ds, selection or {})
-    geo = {raw: geo_code(raw, tid) for raw in ds.categories[GEO_DIM]}
     levels = set(q.get("geo_levels") or DEFAULT_LEVELS)
-    keep = {raw: code for raw, code in geo.items() if code is not None and level_of(code) in levels}
+    kinds = {raw: regions.classify(raw) for raw in ds.categories[GEO_DIM]}
+    keep = {raw: code for raw, (kind, code) in kinds.items() if code is not None and kind in levels}
+    if skipped is not None:
+        for raw, (kind, _) in kinds.items():
+            if raw not in keep:
+                skipped.setdefault(kind if kind not in regions.LOADED_KINDS else f"{kind} (not asked)", set()).add(raw)
     frame = frame[frame[GEO_DIM].isin(list(keep))].copy()
     frame["geo_code"] = frame[GEO_DIM].map(keep)
     if q.get("drop_empty_regions"):
         has_value = frame["value"].notna().groupby(frame[GEO_DIM]).transform("any")
+        if skipped is not None:
+            for raw in frame.loc[~has_value, GEO_DIM].unique():
+                skipped.setdefault("empty (not in that period's division)", set()).add(raw)
         frame = frame[has_value]
-    other = [d for d in ds.ids if d not in (GEO_DIM, TIME_DIM, METRIC_DIM)]
+    # A dimension the card left out but plan() had to select (its total, since it cannot be eliminated)
+    # is not part of the observation's identity: it is left out of `dims`, as an eliminated one would be.
+    asked = (selection or {}).get("valueCodes")
+    other = [d for d in ds.ids if d not in (GEO_DIM, TIME_DIM, METRIC_DIM)
+             and (asked is None or d in asked or len(ds.categories[d]) > 1)]
     if other:
         combos = frame[other].drop_duplicates()
         keys = {tuple(r): dims_key(dict(zip(other, r))) for r in combos.itertuples(index=False)}

@@ -23,6 +23,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from . import regions
 from .cards import SourceCard
 from .errors import LoaderError, SchemaDrift
 from .result import OBS_COLUMNS, LoadResult
@@ -62,10 +63,58 @@ def data_request(query: dict[str, Any], filter_text: str) -> Request:
                        {"filter": filter_text, "radSti": query["radSti"], "inkluderKoder": "true"})
 
 
-def gsi_requests(card: SourceCard, transport_name: str) -> list[tuple[str, Request]]:
-    """(TidID, request) per school year the card lists."""
-    q = card.query_for(transport_name)
+def gsi_requests(card: SourceCard, transport_name: str, resolved: dict[str, Any] | None = None
+                 ) -> list[tuple[str, Request]]:
+    """(TidID, request) per school year: the card's, or those ``resolve_report`` found live."""
+    q = {**card.query_for(transport_name), **(resolved or {})}
     return [(str(tid), data_request(q, q["filter"].format(tid=tid))) for tid in q["years"]]
+
+
+_ENDPOINT = re.compile(r"^rest/v1/(Statistikk/[A-Za-z]+/[A-Za-z]+/\d+/\d+)/data$")
+
+
+def _endpoint(base: str, path: str) -> str:
+    return f"{base}/{path[len('rest/v1/'):] if path.startswith('rest/v1/') else path}"
+
+
+def resolve_report(q: dict[str, Any], transport: Transport, table: str) -> tuple[dict[str, Any], int]:
+    """The report version and school years to ask for, read from Udir itself (audit finding 9).
+
+    ``Rapportside/{kode}`` names the current data endpoint (``rest/v1/Statistikk/GSK/GSI/1/8/data`` in
+    terchris/atlas's fixture: report 1 version 8) and its ``filterVerdier`` endpoint, whose ``TidID`` list
+    holds every school year published; the newest ``latest_years`` are asked. A year the card does not list
+    gets period "YYYY-YY" from Udir's own name and the division of its first calendar year.
+    Returns ({path, years}, requests sent). Without ``rapportside`` (the snapshot) the card's are used.
+    """
+    if not q.get("rapportside"):
+        return {}, 0
+    page = transport.send(Request.get(f"{q['base']}/{q['rapportside']}"))
+    try:
+        rapp = page.json()["rappside"]
+        data_eps = [e["dataEndepunkt"] for e in rapp["rapportElementer"]]
+        values_ep = rapp["filterVerdiEndepunkt"]
+    except (KeyError, TypeError, LoaderError) as exc:
+        raise SchemaDrift(f"udir {table}: Rapportside answer lacks rappside/dataEndepunkt ({exc})") from exc
+    matched = [m.group(1) for ep in data_eps if (m := _ENDPOINT.match(ep))]
+    want = q["path"].rsplit("/", 3)[0]          # Statistikk/GSK/GSI
+    matched = [m for m in matched if m.rsplit("/", 2)[0] == want]
+    if len(matched) != 1:
+        raise SchemaDrift(f"udir {table}: Rapportside names data endpoints {data_eps}, expected one under {want}")
+    body = transport.send(Request.get(_endpoint(q["base"], values_ep))).json()
+    if not isinstance(body, dict) or not isinstance(body.get("TidID"), list) or not body["TidID"]:
+        raise SchemaDrift(f"udir {table}: filterVerdier has no TidID list")
+    names = {int(t["id"]): str(t.get("navn") or "") for t in body["TidID"]}
+    newest = sorted(names)[-int(q.get("latest_years", 2)):]
+    known = {int(k): v for k, v in q["years"].items()}
+    years = {}
+    for tid in newest:
+        if tid in known:
+            years[tid] = known[tid]
+            continue
+        first = tid // 100
+        period = names[tid] if re.fullmatch(r"\d{4}-\d{2}", names[tid]) else f"{first}-{(first + 1) % 100:02d}"
+        years[tid] = {"period": period, "geo_vintage": first}
+    return {"path": f"{matched[0]}/data", "years": years}, 2
 
 
 def gjennomfoering_requests(card: SourceCard, transport_name: str) -> tuple[Request, Request]:
@@ -227,8 +276,10 @@ def fetch_gsi(card: SourceCard, transport: Transport) -> LoadResult:
     q = card.query_for(transport.name)
     measures = {name: spec["measure"] for name, spec in q["columns"].items()}
     units = {spec["measure"]: spec["unit"] for spec in q["columns"].values()}
-    rows, n = [], 0
-    for tid, request in gsi_requests(card, transport.name):
+    resolved, n = resolve_report(q, transport, "GSK/GSI")
+    q = {**q, **resolved}
+    rows = []
+    for tid, request in gsi_requests(card, transport.name, resolved):
         year = q["years"][int(tid)] if int(tid) in q["years"] else q["years"][tid]
         body = parse_report(transport.send(request), f"GSK/GSI {tid}")
         n += 1
@@ -311,9 +362,69 @@ def decode_export(content: bytes, table: str) -> list[list[str]]:
     return [r for r in csv.reader(io.StringIO(rest, newline=""), delimiter=sep) if r]
 
 
+def slutta_division(period: str) -> int:
+    """Fylke division of a SluttaV school year: the one in force on 1 January of its second calendar year
+    (2016-17 -> 2017 division, 2017-18 -> 2018 with Trøndelag 50, 2019-20 -> 2020, 2023-24 -> 2024).
+    Derived, not listed, so a new school year never stops a refresh (audit finding 2); it gives the years
+    checked against Udir's own export (2011-12 ... 2020-21) the same division as the old hand-made map."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})", period)
+    if not m or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
+        raise SchemaDrift(f"udir VGO/SluttaV: {period!r} is not a school year 'YYYY-YY'")
+    return fylke_division(int(m.group(1)) + 1)
+
+
+_SCHOOL_YEAR = re.compile(r"(\d{4}-\d{2})")
+
+
+def fetch_slutta_report(card: SourceCard, transport: Transport) -> LoadResult:
+    """SluttaV from the statistics API (the JSON of GSI and GjennomfoeringV).
+
+    Evidence (../shared/data/PROVENANCE.md §20b, from Reven101/Impromptu-Analytics, which calls it live):
+    Rapportside ``VGO_slutta``; filters TrinnID, EierformID, KjoennID, ProgramomraadeID, VisAntallPersoner,
+    VisAntallPersonerSlutta; columns "Andel sluttet", "Antall elever", "Antall sluttet"; rows Nasjonalt ›
+    Fylke › Skole, "2" = Utlandet; headings may read "Foreløpige tall 2025-26". The report version and the
+    school years (TidID) come from Rapportside and filterVerdier, as for GSI.
+    """
+    table = "VGO/SluttaV"
+    q = card.query_for(transport.name)
+    resolved, n = resolve_report({**q, "years": {}, "latest_years": q.get("latest_years", 100)}, transport, table)
+    tids = sorted(resolved["years"])
+    periods = {str(resolved["years"][t]["period"]) for t in tids}
+    vintages = {p: slutta_division(p) for p in periods}
+    req = data_request({**q, **resolved}, q["filter"].format(tids="_".join(str(t) for t in tids)))
+    body = parse_report(transport.send(req), table)
+    paths = []
+    for path in leaf_paths(body, table):
+        m = _SCHOOL_YEAR.search(path[0])
+        paths.append(((m.group(1) if m else path[0]), *path[1:]))
+    columns = classify_columns(paths, table, periods, q["values"], q["totals"])
+    units = {m: ("prosent" if m.startswith("andel") else "elever") for _, m in columns}
+    national = [str(r.get("id")) for r in body["rows"] if str(r.get("kode", "")).strip() == "I"]
+    if len(national) != 1:
+        raise SchemaDrift(f"udir {table}: expected one national row (kode I), found {len(national)}")
+    root, kept, skipped = national[0], [], {}
+    for r in body["rows"]:
+        rid, kode = str(r.get("id", "")), str(r.get("kode", "")).strip()
+        parts = rid.split(".")
+        if parts[0] != root:                       # "2" = Utlandet and its schools
+            skipped["abroad"] = skipped.get("abroad", 0) + 1
+            continue
+        if len(parts) >= 3:                        # schools: not used
+            continue
+        if len(parts) == 2 and regions.classify(kode.zfill(2))[0] != "fylke":
+            kind = regions.classify(kode.zfill(2))[0]
+            skipped[kind] = skipped.get(kind, 0) + 1
+            continue
+        kept.append(r)
+    rows = report_rows(card, {**body, "rows": kept}, columns, vintages, units, table)
+    return LoadResult(frame(rows, table), title=card.title, requests=n + 1, skipped=skipped)
+
+
 def fetch_slutta(card: SourceCard, transport: Transport) -> LoadResult:
     table = "VGO/SluttaV"
     q = card.query_for(transport.name)
+    if q.get("api") == "statistikk":
+        return fetch_slutta_report(card, transport)
     resp = transport.send(slutta_request(card, transport.name))
     rows = decode_export(resp.content, table)
     if len(rows) < 2:
@@ -323,8 +434,8 @@ def fetch_slutta(card: SourceCard, transport: Transport) -> LoadResult:
     if missing:
         raise SchemaDrift(f"udir {table}: export lacks columns {missing}")
     idx = {c: header.index(c) for c in EXPORT_ID_COLUMNS}
-    vintages = {str(p): int(v) for p, v in q["geo_vintage"].items()}
     totals, measure_name = set(q["totals"]), q["value_column"]
+    vintages: dict[str, int] = {}
     values, breaks = [], []   # (column index, period)
     for i, name in enumerate(header):
         if i in idx.values() or name in ("Nasjonalt", "Fylke", "Organisasjonsnummer", "Kommunekode", "Kommune"):
@@ -333,8 +444,7 @@ def fetch_slutta(card: SourceCard, transport: Transport) -> LoadResult:
         m = EXPORT_COLUMN.match(name[: -len(BRUDD)] if is_break else name)
         if not m or m.group(3) != measure_name or not set(m.group(2).split(".")) <= totals:
             raise SchemaDrift(f"udir {table}: unexpected export column {name!r}")
-        if m.group(1) not in vintages:
-            raise SchemaDrift(f"udir {table}: school year {m.group(1)} has no geo_vintage in the card")
+        vintages[m.group(1)] = slutta_division(m.group(1))
         (breaks if is_break else values).append((i, m.group(1)))
     if not values:
         raise SchemaDrift(f"udir {table}: no {measure_name!r} columns in the export")

@@ -155,8 +155,11 @@ def test_flags_and_geo_guards():
     rows, _ = fhi.parse_data(json.dumps(render_fhi.answer(cube, body)).encode(), c, "t")
     assert sorted(rows.geo_code) == ["0", "0301"]  # bydel 030101 dropped
     cube.add_cat("GEO", "K-0301", "x")
-    with pytest.raises(SchemaDrift):
-        fhi.parse_data(json.dumps(render_fhi.answer(cube, body)).encode(), c, "t")
+    cube.add_cat("GEO", "EAK", "x")
+    skipped: dict[str, set] = {}          # an unknown GEO form is skipped and counted (audit finding 6)
+    rows, _ = fhi.parse_data(json.dumps(render_fhi.answer(cube, body)).encode(), c, "t", skipped)
+    assert sorted(rows.geo_code) == ["0", "0301"]
+    assert skipped == {"bydel": {"030101"}, "other form": {"K-0301"}, "aggregate": {"EAK"}}
 
 
 def test_conflicting_duplicates_fail():

@@ -15,7 +15,7 @@ from loaders.cards import load_cards
 from loaders.errors import SchemaDrift
 from loaders.transport import ReplayTransport, Response
 
-CARDS = {c.table_id: c for c in load_cards("nav")}
+CARDS = {c.table_id: c for c in load_cards("nav") if c.offline}  # live-only cards have no origin file
 
 
 class FileTransport:

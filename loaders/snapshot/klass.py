@@ -94,7 +94,7 @@ def bodies(shared: Path) -> dict[str, tuple[str, object, bytes]]:
     for year, version_id in klass.kommune_versions().items():
         add(klass.version_request(version_id), _version_body(src / f"opisthokonta_Kommuneinndeling_{year}.json"),
             f"131-version-{year}.json")
-    add(klass.changes_request(*klass.changes_span()), _changes_body(src / "opisthokonta_changetables.json"),
+    add(klass.changes_request(*klass.changes_span(None, "replay")), _changes_body(src / "opisthokonta_changetables.json"),
         "131-changes.json")
     dates = klass.fylke_dates()
     real_2020 = json.loads((src / "statisticsnorway-mimir_klass104_codesAt_2020-01-01.json").read_text("utf-8"))
