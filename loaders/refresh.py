@@ -41,6 +41,7 @@ class CardOutcome:
     changed: int = 0                    # values that differ from the previous database
     largest_change: str = ""            # the largest absolute change, and where
     fetched_at: object = None           # when kept: when the kept rows were fetched
+    skipped: dict[str, int] = field(default_factory=dict)  # region codes left out: kind -> how many codes
 
     @property
     def key(self) -> str:
@@ -52,7 +53,10 @@ class CardOutcome:
                    if self.new_periods else "ingen nye perioder")
             changed = f"{self.changed:,d} verdier endret" + (f" (største {self.largest_change})"
                                                              if self.changed else "")
-            return f"  {self.key:<34} fornyet  {self.rows:>9,d} rader  {self.requests:>3} forespørsler  {new}; {changed}"
+            skipped = ("; utelatte regionkoder: " + ", ".join(f"{kind} {n}" for kind, n in sorted(self.skipped.items()))
+                       if self.skipped else "")
+            return (f"  {self.key:<34} fornyet  {self.rows:>9,d} rader  {self.requests:>3} forespørsler  {new}; "
+                    f"{changed}{skipped}")
         when = f" (hentet {self.fetched_at:%Y-%m-%d})" if hasattr(self.fetched_at, "strftime") else ""
         word = "BEHOLDT" if self.outcome == "kept" else "TOM    "
         return f"  {self.key:<34} {word} {self.rows:>9,d} rader{when}: {self.reason}"
@@ -340,7 +344,7 @@ def refresh(db_path: Path, transport: Transport, only: str | None = None, progre
                     card.source, card.table_id, result.title or card.title, card.publisher, card.licence,
                     card.url, result.api_updated, datetime.now(timezone.utc).replace(tzinfo=None),
                     transport.name, n])
-                out.rows, out.requests = n, result.requests
+                out.rows, out.requests, out.skipped = n, result.requests, dict(result.skipped)
                 if has_previous:
                     compare_with_previous(con, out)
                 summary.tables.append((card.key, n, before.get(card.key)))
