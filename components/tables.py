@@ -1,9 +1,9 @@
 """Accessible HTML tables: the table alternative to every chart.
 
-Small tables (the first view of Sammenlign, Profil, the topic pages) are Dash html components: no extra
-script to fetch. Large ones (357 kommuner × 4 columns on the map page) are one HTML string inside a single
-``dcc.Markdown``: the Dash renderer needs seconds for a few thousand cell components, and dcc.Markdown's
-~100 kB gzip chunk is worth it only there. Both give the same markup (caption, ``th scope``, a focusable
+Small tables (the API page's) are Dash html components: a page with only those fetches no extra script.
+Larger ones are one HTML string inside a single ``dcc.Markdown``: the Dash renderer pays per component, and
+Sammenlign's six tables (~1000 cells, in closed <details>) as components delayed its first chart from 1.8 to
+2.8 s unthrottled (bench/first_paint.py, loaded machine), which costs more than Markdown's ~100 kB gzip chunk. Both give the same markup (caption, ``th scope``, a focusable
 scroll region named by the caption). Cell text is escaped; a cell may be ``{"text": ..., "href": ...}`` for
 a link.
 """
@@ -14,7 +14,7 @@ from html import escape
 from dash import dcc, html
 
 # Above this many cells a table is sent as one HTML string (dcc.Markdown) instead of one component per cell.
-COMPONENT_CELL_LIMIT = 400
+COMPONENT_CELL_LIMIT = 60
 
 
 def _cell(value) -> str:

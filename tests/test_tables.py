@@ -56,8 +56,9 @@ def test_row_headers_and_column_headers_have_scope():
 
 
 def test_only_large_tables_use_markdown():
-    small = tables.data_table("T", COLUMNS, ROWS * 10)
+    small = tables.data_table("T", COLUMNS, ROWS * 5)  # 60 cells, as the API page's largest
     assert isinstance(small, html.Div)
+    assert isinstance(tables.data_table("T", COLUMNS, ROWS * 6), dcc.Markdown)
     rows_357 = [[f"K{i}", f"{i:04d}", "1,0", ""] for i in range(357)]  # every kommune on the map page
     large = tables.data_table("T", COLUMNS, rows_357)
     assert isinstance(large, dcc.Markdown) and large.dangerously_allow_html
