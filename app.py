@@ -11,7 +11,7 @@ import dash
 from dash import Dash, Input, Output, dcc, html
 from flask import abort, send_from_directory
 
-from components import layout, open_api, plotly_preload, search, serving  # noqa: F401  (search registers the kommune-search callback)
+from components import layout, open_api, plotly_preload, search, serving  # noqa: F401  (search: a callback)
 
 ROOT = Path(__file__).resolve().parent
 GEO_DIR = ROOT / "data" / "geo"

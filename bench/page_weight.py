@@ -1,8 +1,9 @@
 """Benchmark: bytes on the wire for a first visit to Sammenlign (empty browser cache), compressed.
 
 Fetches, with ``Accept-Encoding: gzip`` and again with br (what browsers send over HTTPS), the HTML shell,
-every script and stylesheet it references, the plotly modules, the dcc chunks of the component types mounted, Dash's layout and dependencies, and the JSON of the callbacks the page fires on
-load (page content, navigation, the first render). Sums the bytes as sent (body after Content-Encoding).
+every script and stylesheet it references, the plotly modules, the dcc chunks of the component types the
+first view mounts, Dash's layout and dependencies, and the JSON of the callbacks the page fires on load
+(page content, navigation, the first render). Sums the bytes as sent (body after Content-Encoding).
 Uses the Flask test client: the same responses gunicorn would send. Exits 1 if a request fails.
 """
 from __future__ import annotations

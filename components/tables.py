@@ -3,9 +3,9 @@
 Small tables (the API page's) are Dash html components: a page with only those fetches no extra script.
 Larger ones are one HTML string inside a single ``dcc.Markdown``: the Dash renderer pays per component, and
 Sammenlign's six tables (~1000 cells, in closed <details>) as components delayed its first chart from 1.8 to
-2.8 s unthrottled (bench/first_paint.py, loaded machine), which costs more than Markdown's ~100 kB gzip chunk. Both give the same markup (caption, ``th scope``, a focusable
-scroll region named by the caption). Cell text is escaped; a cell may be ``{"text": ..., "href": ...}`` for
-a link.
+2.8 s unthrottled (bench/first_paint.py, loaded machine), which costs more than Markdown's ~100 kB gzip chunk.
+Both give the same markup (caption, ``th scope``, a focusable scroll region named by the caption). Cell text
+is escaped; a cell may be ``{"text": ..., "href": ...}`` for a link.
 """
 from __future__ import annotations
 
