@@ -11,7 +11,7 @@ import dash
 from dash import Dash, Input, Output, dcc, html
 from flask import abort, send_from_directory
 
-from components import layout, open_api, search, serving  # noqa: F401  (search registers the kommune-search callback)
+from components import layout, open_api, plotly_preload, search, serving  # noqa: F401  (search: a callback)
 
 ROOT = Path(__file__).resolve().parent
 GEO_DIR = ROOT / "data" / "geo"
@@ -24,9 +24,10 @@ server = app.server
 serving.configure(app)  # compression, request limits, 4xx for hostile callback requests (debug stays off)
 open_api.register(server)  # read-only /api/v1/ (JSON, CSV, Excel CSV; OpenAPI at /api/v1/openapi.json)
 
+# plotly's modules preloaded from the head: they download alongside Dash's scripts (components/plotly_preload.py)
 app.index_string = """<!DOCTYPE html>
 <html lang="nb">
-<head>{%metas%}<title>{%title%}</title>{%favicon%}{%css%}</head>
+<head>{%metas%}<title>{%title%}</title>{%favicon%}{%css%}""" + plotly_preload.links(app.get_asset_url) + """</head>
 <body>{%app_entry%}<footer>{%config%}{%scripts%}{%renderer%}</footer></body>
 </html>"""
 

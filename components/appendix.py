@@ -91,7 +91,7 @@ def line_figure(title: str, unit_title: str, periods: list[str], specs: list[dic
 
 
 def series_table(caption: str, periods: list[str], specs: list[dict], decimals: int, unit_short: str,
-                 table_id: str, count_field: str | None = None, count_label: str = "antall") -> dcc.Markdown:
+                 table_id: str, count_field: str | None = None, count_label: str = "antall"):
     """Periods down, series across; with ``count_field`` ('numerator' / 'denominator') the count beside the share
     of every series whose spec does not say ``counts: False``."""
     columns, fields = ["Periode"], []

@@ -16,7 +16,7 @@ from flask import Response, request
 from flask_compress import Compress
 from werkzeug.exceptions import HTTPException
 
-from components import response_cache, security
+from components import brotli_assets, response_cache, security
 
 log = logging.getLogger("innenfor.serving")
 
@@ -155,6 +155,7 @@ def configure(app) -> None:
     # after the check (only well-formed bodies are looked up), before Compress (stores the bytes as sent)
     response_cache.install(server, CALLBACK_PATH, PURE_CALLBACK_OUTPUTS)
     Compress(server)
+    brotli_assets.install(server, IMMUTABLE_PREFIXES)  # after Compress: runs before it
 
     @server.after_request  # runs before Compress's hook (Flask runs them in reverse order of registration)
     def _buffer_assets(response):
@@ -211,5 +212,11 @@ def warm() -> None:
         started = time.perf_counter()
         n = compare.warm_default_views()
         log.info("warm-up: %d default views rendered in %.1f s", n, time.perf_counter() - started)
+        import app
+
+        started = time.perf_counter()
+        n = brotli_assets.warm(app.server.test_client(), "/kommune/0301")
+        log.info("warm-up: %d scripts compressed at brotli %d in %.1f s", n, brotli_assets.QUALITY,
+                 time.perf_counter() - started)
     except Exception as exc:  # a missing database is reported by the pages themselves
         log.warning("warm-up skipped: %s", exc)

@@ -466,12 +466,20 @@ def live_api(app_db, monkeypatch):
         thread.join(timeout=10)
 
 
+def _text(node) -> str:
+    """A cell's text as shown: a string, or the text of the link it holds."""
+    return node if isinstance(node, str) else _text(node.children)
+
+
 def _page_parts(layout) -> tuple[dict[str, str], list[list[str]]]:
     """The examples as shown (by element id) and the example answer table's rows as shown."""
     codes, table = {}, None
     for c in walk(layout):
         if getattr(c, "id", None) and str(c.id).startswith("api-ex-"):
             codes[c.id] = c.children.children
+        if getattr(c, "id", None) == "api-example-table":  # a small table: Dash html components
+            _caption, _head, body = c.children
+            return codes, [[_text(cell.children) for cell in tr.children] for tr in body.children]
         if 'id="api-example-table"' in str(getattr(c, "children", "")):
             table = c.children
     assert table, "the example's answer is not on the page"

@@ -53,7 +53,11 @@ def test_hashed_files_are_served_compressed_and_long_cacheable(app_db):
     assert r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert "javascript" in r.headers["Content-Type"]
     html = client.get("/kommune/4601").get_data(as_text=True)
-    assert "plotly_loader.js" in html and "vendor/plotly" not in html and "plotly.min.js" not in html
+    assert "plotly_loader.js" in html and "plotly.min.js" not in html
+    # the modules are never classic scripts; the entry and the core chunk it imports are preloaded as modules
+    assert not re.search(r'<script[^>]+vendor/plotly', html)
+    preloaded = re.findall(r'<link rel="modulepreload" href="/assets/vendor/plotly/([^"]+)">', html)
+    assert preloaded == [name, *static_imports(name)] and len(preloaded) == 2
 
 
 @pytest.mark.browser
