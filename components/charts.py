@@ -87,7 +87,7 @@ def latest_bars(meta: dict, rows: pd.DataFrame | list[dict], names: dict, chosen
         else:
             short = fmt.COMPARISON_SHORT.get(comparison) if isinstance(comparison, str) else None
             texts.append(fmt.value_text(value, dec, unit) + (f" · {short}" if short else "")
-                         + (f" · trend: {r['trend_short']}" if r.get("trend_short") else ""))
+                         + (f"<br>trend: {r['trend_short']}" if r.get("trend_short") else ""))
         hovers.append(f"{name}<br>{period}: {fmt.value_text(value, dec, unit, status, status_nb)}"
                       f"<br>{fmt.comparison_text(comparison)}" + (f"<br>{r['trend_nb']}" if r.get("trend_nb") else ""))
     shapes, annotations, ref_texts = [], [], []
@@ -120,7 +120,8 @@ def latest_bars(meta: dict, rows: pd.DataFrame | list[dict], names: dict, chosen
     present = [v for v in values if v is not None] + [float(r["value"]) for r in (norge, fylke)
                                                       if r and not fmt.is_missing(r.get("value"))]
     x_max = max(present) * 1.05 if present else 1
-    label_chars = max((len(t) for t, v in zip(texts, values) if v is not None), default=0)  # the value column
+    label_chars = max((len(line) for t, v in zip(texts, values) if v is not None  # the value column's widest line
+                       for line in t.split("<br>")), default=0)
     return {"data": [trace], "layout": base_layout(
         f"{meta['short_title_nb']}, {period}", height=height, shapes=shapes, annotations=annotations,
         xaxis={"title": {"text": unit_title}, "range": [0, x_max], "gridcolor": "#e5e7eb", "zeroline": True,

@@ -18,10 +18,13 @@ def text(row) -> str:
 
 
 def short(row) -> str:
-    """The verdict in one or two words, beside a bar: «forverring», «ingen vurdering»."""
-    if row is None:
+    """A significant verdict in one word, beside a bar: «forverring», «bedring», «økende», «synkende». No
+    significant change and no verdict say nothing there (the hover and Profil say it in full): on a 320 px phone
+    the value column has room for one short word, not «ingen signifikant endring» for every unit."""
+    verdict = None if row is None else row.get("verdict")
+    if not isinstance(verdict, str) or verdict == "no_change" or not isinstance(row.get("verdict_nb"), str):
         return ""
-    return "ingen vurdering" if isinstance(row.get("reason_nb"), str) and row["reason_nb"] else row["verdict_nb"].lower()
+    return row["verdict_nb"].lower()
 
 
 def rows_by_key(codes=None) -> dict[tuple[str, str], dict]:

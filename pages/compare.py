@@ -246,7 +246,9 @@ def indicator_section(m: dict, rows: list[dict], knr: str, med: list[str], fylke
                        html.Span("oransje = dårligere enn landet", className="c-worse")]
         head.append(html.P(["Søylenes farge: ", *colours,
                             ", lyseblå = ikke vurdert. Svart strek: Norge, stiplet strek: fylket. «Trend» ved "
-                            "søylen: utviklingen over de fem siste periodene (test for trend på antall; se Om data)."],
+                            "søylen: en statistisk sikker utvikling over de fem siste periodene (test for trend på "
+                            "antall; se Om data). Uten sikker endring, eller uten vurdering, står det bare når du "
+                            "peker på søylen."],
                            className="muted legend-note"))
     else:
         graphs.append(html.P(f"{names.get(knr, knr)} har ingen tall for denne indikatoren.", className="notice"))

@@ -22,11 +22,12 @@ def test_compare_bar_carries_the_trend(app_db):
     from components.pages_common import unit_names
     from pages import compare
 
-    codes = ["3427", "3430", "0"]
+    codes = ["3427", "3403", "0"]
     rows = [r for r in queries.records_for(codes) if r["indicator_id"] == "neet_15_29"]
     meta = dict(queries.indicator_meta()["neet_15_29"])
-    text = str(compare.indicator_section(meta, rows, "3427", ["3430"], None, codes, unit_names()))
-    assert "trend: ingen signifikant endring" in text and TYNSET in text
+    text = str(compare.indicator_section(meta, rows, "3427", ["3403"], None, codes, unit_names()))
+    assert "<br>trend: bedring" in text  # Hamar's significant fall, beside its bar
+    assert text.count("trend: ") == 1 and TYNSET in text  # Tynset's verdict only in its hover
 
 
 def test_profile_has_a_trend_column(app_db):
