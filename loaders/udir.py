@@ -117,10 +117,19 @@ def resolve_report(q: dict[str, Any], transport: Transport, table: str) -> tuple
     return {"path": f"{matched[0]}/data", "years": years}, 2
 
 
-def gjennomfoering_requests(card: SourceCard, transport_name: str) -> tuple[Request, Request]:
-    """(filterVerdier request, data request)."""
+def gjennomfoering_data_requests(card: SourceCard, transport_name: str) -> list[tuple[str, str, Request]]:
+    """(indicator id, Vis* flag, request): one request per indicator and per value kind, so what a column
+    holds is known from the request, never from a header name that has not been seen live (only "Fullført"
+    over "Prosent" has: VirtualAiCorp's real -174/VisProsent response)."""
     q = card.query_for(transport_name)
-    return (Request.get(f"{q['base']}/{q['filterVerdier']}"), data_request(q, q["filter"]))
+    return [(str(ind), show, data_request(q, q["filter"].format(indicator=ind, show=show)))
+            for ind in q["indicators"] for show in q["values"]]
+
+
+def gjennomfoering_requests(card: SourceCard, transport_name: str) -> tuple[Request, Request]:
+    """(filterVerdier request, the first data request)."""
+    q = card.query_for(transport_name)
+    return (Request.get(f"{q['base']}/{q['filterVerdier']}"), gjennomfoering_data_requests(card, transport_name)[0][2])
 
 
 def slutta_request(card: SourceCard, transport_name: str) -> Request:
@@ -298,12 +307,36 @@ def check_filter_values(body: Any, q: dict[str, Any], table: str) -> dict[str, l
     offered_tid = {str(v["id"]) for v in body["TidID"]}
     offered_ind = {str(v["id"]) for v in body["IndikatorID"]}
     asked_tid = {str(s["tid"]) for s in q["cohorts"].values()}
-    asked_ind = set(re.search(r"IndikatorID\(([^)]*)\)", q["filter"]).group(1).split("_"))
+    asked_ind = {str(i) for i in q["indicators"]}
     if asked_tid - offered_tid:
         raise SchemaDrift(f"udir {table}: Udir no longer offers TidID {sorted(asked_tid - offered_tid)}")
     if asked_ind - offered_ind:
         raise SchemaDrift(f"udir {table}: Udir no longer offers IndikatorID {sorted(asked_ind - offered_ind)}")
     return body
+
+
+def single_value_columns(paths: list[tuple[str, ...]], table: str, periods: Iterable[str],
+                         totals: Iterable[str]) -> tuple[list[str], str, str]:
+    """Columns of a response that asked for one indicator and one value kind: the period of each column,
+    plus the indicator label and the value label as served (e.g. "Fullført", "Prosent"). Every level
+    between period and value must be a known total or that one indicator label; each period once."""
+    periods, totals = set(periods), set(totals)
+    out, labels, leaves = [], set(), set()
+    for path in paths:
+        if len(path) < 2:
+            raise SchemaDrift(f"udir {table}: a column has only {len(path)} header level(s)")
+        period, *middle, leaf = path
+        if period not in periods:
+            raise SchemaDrift(f"udir {table}: unexpected period column {period!r} (expected {sorted(periods)})")
+        labels |= {m for m in middle if m not in totals}
+        leaves.add(leaf)
+        out.append(period)
+    if len(labels) > 1 or len(leaves) != 1:
+        raise SchemaDrift(f"udir {table}: one indicator and one value kind were asked for, the header has "
+                          f"levels {sorted(labels)} over {sorted(leaves)}")
+    if len(set(out)) != len(out):
+        raise SchemaDrift(f"udir {table}: a cohort has more than one column")
+    return out, (labels.pop() if labels else ""), leaves.pop()
 
 
 def fetch_gjennomfoering(card: SourceCard, transport: Transport) -> LoadResult:
@@ -313,22 +346,26 @@ def fetch_gjennomfoering(card: SourceCard, transport: Transport) -> LoadResult:
     asked = re.search(r"TidID\(([^)]*)\)", q["filter"])
     if not asked or set(asked.group(1).split("_")) != {str(s["tid"]) for s in cohorts.values()}:
         raise LoaderError(f"udir {table}: the card's filter asks for other TidIDs than its cohorts list")
-    fv_request, data_req = gjennomfoering_requests(card, transport.name)
+    fv_request, _ = gjennomfoering_requests(card, transport.name)
     filter_values = check_filter_values(parse_report_plain(transport.send(fv_request), table), q, table)
-    body = parse_report(transport.send(data_req), table)
-    vintages = {p: int(s["geo_vintage"]) for p, s in cohorts.items()}
-    columns = classify_columns(leaf_paths(body, table), table, vintages, q["values"], q["totals"],
-                               q["indicators"])
-    absent = set(vintages) - {p for p, _ in columns}
-    if absent:
-        raise SchemaDrift(f"udir {table}: no columns for cohorts {sorted(absent)}")
-    units = {m: ("prosent" if m.endswith("_prosent") else "elever") for _, m in columns}
     known = {str(e["kode"]) for e in filter_values["EnhetID"]}
-    unknown = [r.get("kode") for r in body["rows"] if str(r.get("kode")) not in known]
-    if unknown:
-        raise SchemaDrift(f"udir {table}: rows with codes not in filterVerdier: {unknown[:5]}")
-    rows = report_rows(card, body, columns, vintages, units, table)
-    return LoadResult(frame(rows, table), title=card.title, requests=2)
+    vintages = {p: int(s["geo_vintage"]) for p, s in cohorts.items()}
+    rows, n = [], 1
+    for indicator, show, request in gjennomfoering_data_requests(card, transport.name):
+        what = f"{table} {indicator}/{show}"
+        body = parse_report(transport.send(request), what)
+        n += 1
+        periods, _, _ = single_value_columns(leaf_paths(body, what), what, vintages, q["totals"])
+        absent = set(vintages) - set(periods)
+        if absent:
+            raise SchemaDrift(f"udir {what}: no columns for cohorts {sorted(absent)}")
+        measure = f"{q['indicators'][indicator]}_{q['values'][show]}"
+        unknown = [r.get("kode") for r in body["rows"] if str(r.get("kode")) not in known]
+        if unknown:
+            raise SchemaDrift(f"udir {what}: rows with codes not in filterVerdier: {unknown[:5]}")
+        unit = "prosent" if q["values"][show] == "prosent" else "elever"
+        rows += report_rows(card, body, [(p, measure) for p in periods], vintages, {measure: unit}, what)
+    return LoadResult(frame(rows, table), title=card.title, requests=n)
 
 
 def parse_report_plain(resp: Response, table: str) -> Any:
