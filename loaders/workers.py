@@ -32,12 +32,14 @@ def die_with_parent(parent_pid: int) -> None:
 
 def pool_context(preload: list[str]):
     """The start method for a worker pool. ``fork`` is the fastest (the workers inherit what is loaded) but is
-    only safe in a process with one thread: a lock another thread holds at the moment of the fork stays held
-    in the child forever. The test process has several (Playwright's driver, HTTP test servers) and hung an
+    only safe in a process with one thread (tqdm's progress-bar monitor, which only sleeps, aside): a lock another
+    thread holds at the moment of the fork stays held in the child forever. The test process has several (Playwright's driver, HTTP test servers) and hung an
     indicator worker that way. With other threads alive the workers come from Python's forkserver, a clean
     single-threaded process that has imported ``preload`` once; it exits when this process does, and its
     workers then get SIGKILL through ``die_with_parent``."""
-    if threading.active_count() == 1:
+    others = [t for t in threading.enumerate()
+              if t is not threading.current_thread() and t.name != "tqdm_monitor"]  # tqdm's only sleeps
+    if not others:
         return multiprocessing.get_context("fork")
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(preload)
