@@ -119,6 +119,30 @@ def pct(values, q):
     return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
+def visit_plans(n: int = 100, seed: int = 7) -> list:
+    """The visits of ``n`` simulated users (Sammenlign for 6 random kommuner with their neighbours, then the map
+    on kommune or fylke level). The app must already be imported against the database being served."""
+    from components import queries
+    from pages import compare
+    from pages import map as map_page
+
+    meta = queries.indicators()
+    inds = compare.kommune_indicators(meta)
+    kommuner = list(queries.kommuner()["code"])
+    rnd = random.Random(seed)
+    plans = []
+    for i in range(n):
+        chosen = rnd.sample(kommuner, 6)
+        comparators = {k: queries.comparators(k, "naboer") for k in chosen}
+        ind = map_page.default_indicator(meta)
+        level = "kommune" if i % 2 else "fylke"
+        level = level if queries.map_periods(ind, level) else "fylke"
+        periods = queries.map_periods(ind, level)
+        geo = "/geo/kommuner-2024.geojson" if level == "kommune" else "/geo/fylker-2024.geojson"
+        plans.append(user_script(chosen, inds, comparators, (ind, level, periods[0], geo)))
+    return plans
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--users", default="10,50,100")
@@ -128,24 +152,7 @@ def main() -> int:
     db = database()
     os.environ["INNENFOR_DB"] = str(db)
     import app  # noqa: F401  (registers the pages)
-    from components import queries
-    from pages import compare
-    from pages import map as map_page
-
-    meta = queries.indicators()
-    inds = compare.kommune_indicators(meta)
-    kommuner = list(queries.kommuner()["code"])
-    rnd = random.Random(7)
-    plans = []
-    for i in range(100):
-        chosen = rnd.sample(kommuner, 6)
-        comparators = {k: queries.comparators(k, "naboer") for k in chosen}
-        ind = map_page.default_indicator(meta)
-        level = "kommune" if i % 2 else "fylke"
-        periods = queries.map_periods(ind, level) or queries.map_periods(ind, "fylke")
-        level = level if queries.map_periods(ind, level) else "fylke"
-        geo = "/geo/kommuner-2024.geojson" if level == "kommune" else "/geo/fylker-2024.geojson"
-        plans.append(user_script(chosen, inds, comparators, (ind, level, periods[0], geo)))
+    plans = visit_plans()
 
     port = free_port()
     env = {**os.environ, "INNENFOR_DB": str(db), "HOST": "127.0.0.1", "PORT": str(port),

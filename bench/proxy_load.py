@@ -161,15 +161,13 @@ def health_probe(base: str, stop: threading.Event, out: list):
 
 
 def main() -> int:
-    import random
-
     ap = argparse.ArgumentParser()
     ap.add_argument("--users", default="100,500")
     ap.add_argument("--alone-workers", type=int, default=3)
     ap.add_argument("--workers-per-instance", type=int, default=2)
     args = ap.parse_args()
     from bench.callback_cost import database
-    from bench.load import free_port, rss_mb, user_script, workers_of
+    from bench.load import free_port, rss_mb, visit_plans, workers_of
 
     source_db = database()
     tmp = Path(tempfile.mkdtemp(prefix="innenfor-proxy-bench-"))
@@ -179,24 +177,8 @@ def main() -> int:
     shutil.copy2(source_db, db)
     os.environ["INNENFOR_DB"] = str(db)
     import app  # noqa: F401
-    from components import queries
-    from pages import compare
-    from pages import map as map_page
 
-    meta = queries.indicators()
-    inds = compare.kommune_indicators(meta)
-    kommuner = list(queries.kommuner()["code"])
-    rnd = random.Random(7)
-    plans = []
-    for i in range(100):
-        chosen = rnd.sample(kommuner, 6)
-        comparators = {k: queries.comparators(k, "naboer") for k in chosen}
-        ind = map_page.default_indicator(meta)
-        level = "kommune" if i % 2 else "fylke"
-        level = level if queries.map_periods(ind, level) else "fylke"
-        periods = queries.map_periods(ind, level)
-        geo = "/geo/kommuner-2024.geojson" if level == "kommune" else "/geo/fylker-2024.geojson"
-        plans.append(user_script(chosen, inds, comparators, (ind, level, periods[0], geo)))
+    plans = visit_plans()
     users = [int(x) for x in args.users.split(",")]
     big = max(users)
     ok = True
